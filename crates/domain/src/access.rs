@@ -36,7 +36,6 @@ macro_rules! string_enum {
         }
     };
 }
-pub(crate) use string_enum;
 
 string_enum!(
     /// A staff user's role. Roles are ordered by reach: a member sees their own work, a manager
@@ -120,7 +119,10 @@ impl ApiScopes {
             scopes.insert(ApiScope::parse(part)?);
         }
         if scopes == ApiScopes::default() {
-            return Err(ValidationError::new("scopes", "at least one scope is required"));
+            return Err(ValidationError::new(
+                "scopes",
+                "at least one scope is required",
+            ));
         }
         Ok(scopes)
     }
@@ -129,7 +131,10 @@ impl ApiScopes {
         let mut scopes = ApiScopes::default();
         list.iter().for_each(|s| scopes.insert(*s));
         if scopes == ApiScopes::default() {
-            return Err(ValidationError::new("scopes", "at least one scope is required"));
+            return Err(ValidationError::new(
+                "scopes",
+                "at least one scope is required",
+            ));
         }
         Ok(scopes)
     }
@@ -157,7 +162,11 @@ impl ApiScopes {
             (self.read, ApiScope::Read),
             (self.admin, ApiScope::Admin),
         ];
-        flags.into_iter().filter(|(on, _)| *on).map(|(_, s)| s).collect()
+        flags
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, s)| s)
+            .collect()
     }
 }
 

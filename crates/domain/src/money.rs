@@ -66,7 +66,11 @@ impl Money {
 
     /// The amount written with its decimal point, e.g. `120.00 EUR`.
     pub fn display(&self) -> String {
-        format!("{} {}", format_minor(self.minor, self.currency.exponent()), self.currency.as_str())
+        format!(
+            "{} {}",
+            format_minor(self.minor, self.currency.exponent()),
+            self.currency.as_str()
+        )
     }
 }
 
@@ -79,7 +83,12 @@ pub fn format_minor(minor: i64, exponent: u32) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     let scale = scale.unsigned_abs();
-    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exponent as usize)
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = exponent as usize
+    )
 }
 
 #[cfg(test)]

@@ -13,7 +13,12 @@ pub struct FixedWindow {
 
 impl FixedWindow {
     pub fn new(max: u32, window: SignedDuration) -> Self {
-        Self { max, window, window_start: None, used: 0 }
+        Self {
+            max,
+            window,
+            window_start: None,
+            used: 0,
+        }
     }
 
     /// Records an attempt at `now`; `Err` carries how long until the next attempt is allowed.
@@ -35,7 +40,8 @@ impl FixedWindow {
 
     /// True when the window has passed and the entry can be forgotten.
     pub fn is_stale(&self, now: Timestamp) -> bool {
-        self.window_start.is_none_or(|start| now.duration_since(start) >= self.window)
+        self.window_start
+            .is_none_or(|start| now.duration_since(start) >= self.window)
     }
 }
 

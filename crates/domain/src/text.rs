@@ -16,7 +16,10 @@ impl Key {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if value.is_empty() || value.len() > 64 {
-            return Err(ValidationError::new(field, "must be 1 to 64 characters long"));
+            return Err(ValidationError::new(
+                field,
+                "must be 1 to 64 characters long",
+            ));
         }
         if !valid_chars || value.starts_with('-') || value.ends_with('-') || value.contains("--") {
             return Err(ValidationError::new(
@@ -61,10 +64,16 @@ impl ExternalId {
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, ValidationError> {
         let value = raw.trim();
         if value.is_empty() || value.chars().count() > 128 {
-            return Err(ValidationError::new(field, "must be 1 to 128 characters long"));
+            return Err(ValidationError::new(
+                field,
+                "must be 1 to 128 characters long",
+            ));
         }
         if value.chars().any(char::is_control) {
-            return Err(ValidationError::new(field, "must not contain control characters"));
+            return Err(ValidationError::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -105,10 +114,16 @@ impl Name {
             return Err(ValidationError::new(field, "must not be empty"));
         }
         if value.chars().count() > 200 {
-            return Err(ValidationError::new(field, "must be at most 200 characters long"));
+            return Err(ValidationError::new(
+                field,
+                "must be at most 200 characters long",
+            ));
         }
         if value.chars().any(char::is_control) {
-            return Err(ValidationError::new(field, "must not contain control characters"));
+            return Err(ValidationError::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -222,7 +237,10 @@ impl Password {
             ));
         }
         if count > 1024 {
-            return Err(ValidationError::new("password", "must be at most 1024 characters long"));
+            return Err(ValidationError::new(
+                "password",
+                "must be at most 1024 characters long",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -255,14 +273,23 @@ mod tests {
     fn emails_are_lowercased_and_need_a_domain_with_a_dot() {
         let email = Email::parse("email", " Ada@Example.COM ").map(String::from);
         assert_eq!(email.as_deref(), Ok("ada@example.com"));
-        for bad in ["ada", "ada@", "@example.com", "ada@example", "a da@example.com"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(Name::parse("name", "  Care ").map(String::from).as_deref(), Ok("Care"));
+        assert_eq!(
+            Name::parse("name", "  Care ").map(String::from).as_deref(),
+            Ok("Care")
+        );
         assert!(Name::parse("name", "   ").is_err());
         assert!(Name::parse("name", &"x".repeat(201)).is_err());
     }
@@ -278,7 +305,10 @@ mod tests {
     #[test]
     fn blank_optional_text_is_none() {
         assert_eq!(OptionalText::parse("phone", Some("  "), 10), Ok(None));
-        assert_eq!(OptionalText::parse("phone", Some(" 12 "), 10), Ok(Some("12".into())));
+        assert_eq!(
+            OptionalText::parse("phone", Some(" 12 "), 10),
+            Ok(Some("12".into()))
+        );
         assert!(OptionalText::parse("phone", Some("12345678901"), 10).is_err());
     }
 }

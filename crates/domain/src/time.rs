@@ -22,7 +22,10 @@ pub fn from_micros(micros: i64) -> Timestamp {
 /// Parses an RFC 3339 instant such as `2026-11-20T10:00:00Z`; an offset is required.
 pub fn parse_instant(field: &'static str, raw: &str) -> Result<Timestamp, ValidationError> {
     raw.trim().parse::<Timestamp>().map_err(|_| {
-        ValidationError::new(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-20T10:00:00Z")
+        ValidationError::new(
+            field,
+            "must be an RFC 3339 date-time with an offset, e.g. 2026-11-20T10:00:00Z",
+        )
     })
 }
 
@@ -34,7 +37,9 @@ pub fn parse_time_zone(raw: &str) -> Result<TimeZone, ValidationError> {
 
 /// Formats an instant for people in the given zone, e.g. `2026-11-20 11:00 CET`.
 pub fn display_in(at: Timestamp, zone: &TimeZone) -> String {
-    at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+    at.to_zoned(zone.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 #[cfg(test)]

@@ -1,1 +1,12 @@
+//! The storage interface of Perfect Service (the [`Store`] trait and its row types) and its one
+//! SQL implementation, which runs on SQLite and PostgreSQL.
 
+mod error;
+pub mod model;
+mod sql;
+mod traits;
+
+pub use error::StoreError;
+pub use model::*;
+pub use sql::{Backend, SqlStore};
+pub use traits::*;

@@ -1,0 +1,229 @@
+//! The SQL store: one implementation over sqlx's `Any` driver for SQLite and PostgreSQL.
+//! What differs between the two (DDL, pragmas, backups, locking) is confined to this module
+//! and the per-backend migration folders.
+
+mod api_keys;
+mod audit;
+mod customers;
+mod idempotency;
+mod operations;
+mod organization;
+mod query;
+mod sessions;
+mod teams;
+mod touchpoints;
+mod transactions;
+mod users;
+
+use crate::error::StoreError;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, MutexGuard};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database a URL points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Chooses the backend from the URL scheme; any other scheme is an error.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => Err(StoreError::Internal(format!(
+                "unsupported database URL {:?}: use sqlite://FILE or postgres://…",
+                redact_url(url)
+            ))),
+        }
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The store. Cheap to clone; clones share the pool.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer at a time; queueing writers here avoids `SQLITE_BUSY` on
+    /// lock upgrades, which `busy_timeout` does not cover.
+    sqlite_writer: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction, holding the SQLite writer slot for its lifetime.
+pub(crate) struct WriteTx<'a> {
+    pub tx: sqlx::Transaction<'static, Any>,
+    _writer: Option<MutexGuard<'a, ()>>,
+}
+
+impl SqlStore {
+    /// Connects (creating a SQLite file if missing) without running migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA cache_size = -65536;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(map_err)?;
+        let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_writer,
+        })
+    }
+
+    /// Applies pending forward-only migrations.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
+    }
+
+    /// Runs one statement outside any transaction (test and maintenance use).
+    pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
+        self.pool.execute(sql).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx<'_>, StoreError> {
+        let writer = match &self.sqlite_writer {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(WriteTx {
+            tx,
+            _writer: writer,
+        })
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Translates a database error into what callers can act on.
+pub(crate) fn map_err(error: sqlx::Error) -> StoreError {
+    use sqlx::error::ErrorKind;
+    match &error {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) => match db.kind() {
+            ErrorKind::UniqueViolation => StoreError::Conflict(db.message().to_owned()),
+            ErrorKind::ForeignKeyViolation => StoreError::InUse(db.message().to_owned()),
+            _ if is_sqlite_busy(db.message()) => StoreError::Unavailable(db.message().to_owned()),
+            _ => StoreError::Internal(db.message().to_owned()),
+        },
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error.to_string()),
+        _ => StoreError::Internal(error.to_string()),
+    }
+}
+
+fn is_sqlite_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("disk I/O error")
+}
+
+/// Maps a unique violation to a message naming what is taken.
+pub(crate) fn conflict_as(message: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |error| match map_err(error) {
+        StoreError::Conflict(_) => StoreError::Conflict(message.to_owned()),
+        other => other,
+    }
+}
+
+/// Maps a foreign-key violation on delete to a message saying what still refers to it.
+pub(crate) fn in_use_as(message: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |error| match map_err(error) {
+        StoreError::InUse(_) => StoreError::InUse(message.to_owned()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_are_chosen_by_scheme_and_unknown_schemes_refused() {
+        assert_eq!(
+            Backend::from_url("sqlite://x.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert!(Backend::from_url("mysql://h/db").is_err());
+        assert!(Backend::from_url("perfect.db").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://ps:secret@db/ps"),
+            "postgres://ps:***@db/ps"
+        );
+        assert_eq!(redact_url("postgres://ps@db/ps"), "postgres://ps@db/ps");
+        assert_eq!(redact_url("sqlite://ps.db"), "sqlite://ps.db");
+    }
+}

@@ -1,0 +1,317 @@
+//! The store's behaviour, checked on SQLite and (when configured) PostgreSQL alike.
+
+use domain::access::TeamKind;
+use domain::{Currency, Email, ExternalId, Key, Money, Name, Role};
+use store::*;
+
+struct TestDb {
+    store: SqlStore,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.postgres.take() {
+            drop_postgres_database(admin_url, name);
+        }
+    }
+}
+
+fn drop_postgres_database(admin_url: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async move {
+            if let Ok(admin) = SqlStore::connect(&admin_url, 1).await {
+                let _ = admin
+                    .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        });
+    })
+    .join();
+}
+
+async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let store = SqlStore::connect(&url, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    TestDb {
+        store,
+        _dir: Some(dir),
+        postgres: None,
+    }
+}
+
+async fn postgres() -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var("PERFECT_SERVICE_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("PERFECT_SERVICE_TEST_REQUIRE_ALL").is_err(),
+            "PERFECT_SERVICE_TEST_POSTGRES_URL is not set but every test must run"
+        );
+        eprintln!("skipping: PERFECT_SERVICE_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let name = format!(
+        "ps_store_{}",
+        std::process::id() as u64 * 1000 + rand_suffix()
+    );
+    let admin = SqlStore::connect(&admin_url, 1).await.unwrap();
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    admin.close().await;
+    let url = match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("PERFECT_SERVICE_TEST_POSTGRES_URL must end in /DATABASE"),
+    };
+    let store = SqlStore::connect(&url, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    Some(TestDb {
+        store,
+        _dir: None,
+        postgres: Some((admin_url, name)),
+    })
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_backend {
+            $(#[tokio::test] async fn $name() { super::$name(super::sqlite().await).await })*
+        }
+        mod postgres_backend {
+            $(#[tokio::test] async fn $name() {
+                if let Some(db) = super::postgres().await { super::$name(db).await }
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    teams_are_created_listed_and_unique_by_key,
+    transactions_upsert_customers_and_report_what_was_created,
+    a_batch_with_an_unknown_touchpoint_changes_nothing,
+    idempotency_keys_are_claimed_once,
+    every_change_is_audited,
+);
+
+fn system() -> Actor {
+    Actor::System {
+        label: "test".into(),
+    }
+}
+
+fn key(raw: &str) -> Key {
+    Key::parse("key", raw).unwrap()
+}
+
+async fn seed_team_and_touchpoint(store: &SqlStore) {
+    let team = NewTeam {
+        key: key("care"),
+        name: Name::parse("name", "Care").unwrap(),
+        kind: TeamKind::Client,
+        description: None,
+    };
+    store.create_team(&system(), team).await.unwrap();
+    let touchpoint = NewTouchpoint {
+        key: key("phone-support"),
+        name: Name::parse("name", "Phone support").unwrap(),
+        description: None,
+        team: Some(key("care")),
+    };
+    store
+        .create_touchpoint(&system(), touchpoint)
+        .await
+        .unwrap();
+}
+
+fn transaction(external_id: &str, touchpoint: &str) -> TransactionInput {
+    TransactionInput {
+        external_id: ExternalId::parse("external_id", external_id).unwrap(),
+        customer: CustomerInput {
+            external_id: ExternalId::parse("id", "C-42").unwrap(),
+            name: Some(Name::parse("name", "Ada Lovelace").unwrap()),
+            email: Some(Email::parse("email", "ada@example.com").unwrap()),
+            phone: None,
+            locale: None,
+            segment: None,
+            annual_value: None,
+            team: None,
+            status: None,
+        },
+        touchpoint: key(touchpoint),
+        staff: None,
+        team: None,
+        occurred_at: "2026-11-20T10:00:00Z".parse().unwrap(),
+        amount: Some(Money::new(12000, Currency::parse("EUR").unwrap()).unwrap()),
+        attributes: serde_json::Map::new(),
+    }
+}
+
+async fn teams_are_created_listed_and_unique_by_key(db: TestDb) {
+    seed_team_and_touchpoint(&db.store).await;
+    let again = NewTeam {
+        key: key("care"),
+        name: Name::parse("name", "Other").unwrap(),
+        kind: TeamKind::Operations,
+        description: None,
+    };
+    assert!(matches!(
+        db.store.create_team(&system(), again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let page = db
+        .store
+        .list_teams(
+            &ListParams {
+                limit: 10,
+                ..Default::default()
+            },
+            &TeamFilter::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].name, "Care");
+    let search = ListParams {
+        limit: 10,
+        search: Some("CAR".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        db.store
+            .list_teams(&search, &TeamFilter::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+}
+
+async fn transactions_upsert_customers_and_report_what_was_created(db: TestDb) {
+    seed_team_and_touchpoint(&db.store).await;
+    let first = db
+        .store
+        .upsert_transactions(&system(), vec![transaction("T-1", "phone-support")])
+        .await
+        .unwrap();
+    assert!(first[0].created);
+    assert_eq!(
+        first[0].record.team.as_ref().map(|t| t.key.as_str()),
+        Some("care")
+    );
+    assert_eq!(first[0].record.amount.map(|m| m.minor), Some(12000));
+    let again = db
+        .store
+        .upsert_transactions(&system(), vec![transaction("T-1", "phone-support")])
+        .await
+        .unwrap();
+    assert!(!again[0].created);
+    assert_eq!(again[0].record.id, first[0].record.id);
+    let counts = db.store.counts().await.unwrap();
+    assert_eq!((counts.customers, counts.transactions), (1, 1));
+}
+
+async fn a_batch_with_an_unknown_touchpoint_changes_nothing(db: TestDb) {
+    seed_team_and_touchpoint(&db.store).await;
+    let batch = vec![
+        transaction("T-1", "phone-support"),
+        transaction("T-2", "nowhere"),
+    ];
+    let result = db.store.upsert_transactions(&system(), batch).await;
+    assert!(
+        matches!(result, Err(StoreError::UnknownReference { .. })),
+        "{result:?}"
+    );
+    let counts = db.store.counts().await.unwrap();
+    assert_eq!((counts.customers, counts.transactions), (0, 0));
+}
+
+async fn idempotency_keys_are_claimed_once(db: TestDb) {
+    let store = &db.store;
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "abc", "h1")
+            .await
+            .unwrap(),
+        IdempotencyClaim::Claimed
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "abc", "h1")
+            .await
+            .unwrap(),
+        IdempotencyClaim::InProgress {
+            request_hash: "h1".into()
+        }
+    );
+    store
+        .complete_idempotency_key("k1", "abc", 201, "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "abc", "h2")
+            .await
+            .unwrap(),
+        IdempotencyClaim::Completed {
+            request_hash: "h1".into(),
+            status: 201,
+            body: "{}".into()
+        }
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("k2", "abc", "h1")
+            .await
+            .unwrap(),
+        IdempotencyClaim::Claimed
+    );
+}
+
+async fn every_change_is_audited(db: TestDb) {
+    seed_team_and_touchpoint(&db.store).await;
+    let user = NewUser {
+        email: Email::parse("email", "boss@example.com").unwrap(),
+        name: Name::parse("name", "Boss").unwrap(),
+        role: Role::President,
+        external_id: None,
+        password_hash: None,
+        teams: vec![],
+    };
+    db.store.create_user(&system(), user).await.unwrap();
+    let page = db
+        .store
+        .list_audit(
+            &ListParams {
+                limit: 50,
+                ..Default::default()
+            },
+            &AuditFilter::default(),
+        )
+        .await
+        .unwrap();
+    let actions: Vec<&str> = page.items.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["team.create", "touchpoint.create", "user.create"]);
+    assert_eq!(
+        page.items[2]
+            .after
+            .as_ref()
+            .and_then(|a| a["role"].as_str()),
+        Some("president")
+    );
+}
