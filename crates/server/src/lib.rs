@@ -1,1 +1,16 @@
+//! Perfect Service's server: the JSON API, the staff console, operations endpoints,
+//! configuration and startup. The binary crate only parses the command line.
 
+pub mod api;
+pub mod config;
+pub mod error;
+mod fallback;
+pub mod http;
+mod ops;
+pub mod security;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+pub use startup::Application;

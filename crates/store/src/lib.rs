@@ -8,5 +8,5 @@ mod traits;
 
 pub use error::StoreError;
 pub use model::*;
-pub use sql::{Backend, SqlStore};
+pub use sql::{Backend, SqlStore, redact_url};
 pub use traits::*;

@@ -1,0 +1,125 @@
+//! The command line: one binary with subcommands. Every setting can also come from a TOML
+//! file (`--config`) or a `PERFECT_SERVICE_*` environment variable; flags win over both.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "perfect-service",
+    version,
+    about = "Perfect Service: a self-hosted customer experience engine.",
+    long_about = "Perfect Service asks every customer how they feel about every contact, alerts the right people \
+    when something goes wrong, and tracks the fix.\n\nSettings come from built-in defaults, then the TOML file given by \
+    --config (or PERFECT_SERVICE_CONFIG), then PERFECT_SERVICE_* environment variables, then flags."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database URL: sqlite://FILE (default sqlite://perfect-service.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log format: human (default) or json.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the console and the API.
+    Serve(ServeArgs),
+    /// Build a demo organization in a fresh database, print a login, then serve it.
+    Demo(DemoArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Write a consistent copy of the SQLite database to PATH while it stays in use.
+    Backup {
+        /// Where to write the copy (must not exist).
+        path: PathBuf,
+    },
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Manage staff administrators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API keys for other systems.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Seed of the generator: the same seed builds the same organization.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Build the demo and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the settings, print the effective values and check the database.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from the first line of standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a staff member's password, read from standard input; ends their sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key; it is printed once, alone on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: ingest, read, admin.
+        #[arg(long, value_name = "SCOPES")]
+        scopes: String,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id; it stops working at once.
+    Revoke {
+        /// The key's id, as shown by `apikey list`.
+        id: i64,
+    },
+}

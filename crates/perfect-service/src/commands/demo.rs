@@ -1,0 +1,49 @@
+//! `demo`: build a demo organization in a fresh database, print a login, then serve.
+
+use crate::cli::DemoArgs;
+use anyhow::Context;
+use domain::Password;
+use server::config::Settings;
+use server::security::{hash_password, random_token};
+use store::{OperationsStore, Store};
+
+pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
+    let store = super::open_store(&settings).await?;
+    let counts = store.counts().await?;
+    if counts != store::Counts::default() {
+        anyhow::bail!(
+            "the database {} is not empty; demo only builds into a fresh database (use --database-url sqlite://demo.db)",
+            store::redact_url(&settings.database_url)
+        );
+    }
+    let password_text = random_token(12);
+    let password = Password::parse(&password_text).context("generated password too short")?;
+    let options = demo::DemoOptions {
+        seed: args.seed,
+        now: jiff::Timestamp::now(),
+        staff_password_hash: hash_password(&password)?,
+    };
+    println!("Building the demo organization (seed {})…", args.seed);
+    let started = std::time::Instant::now();
+    let summary = demo::build(&store as &dyn Store, &options).await?;
+    store.close().await;
+    println!(
+        "Built in {:.1} s: {} teams, {} staff, {} customers, {} touchpoints, {} transactions.",
+        started.elapsed().as_secs_f64(),
+        summary.teams,
+        summary.staff,
+        summary.customers,
+        summary.touchpoints,
+        summary.transactions
+    );
+    let host = settings.bind;
+    println!();
+    println!("Open http://{host}/ and log in:");
+    println!("  e-mail:   {}", summary.login_email);
+    println!("  password: {password_text}");
+    println!("(Every demo staff account has this password; it was generated for this database.)");
+    if args.no_serve {
+        return Ok(());
+    }
+    super::serve::run(settings).await
+}

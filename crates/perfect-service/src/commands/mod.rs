@@ -1,0 +1,64 @@
+//! The commands. Each resolves the settings, opens the store and does one job.
+
+mod accounts;
+mod demo;
+mod maintenance;
+mod serve;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use anyhow::Context;
+use server::config::{self, Layer, Settings};
+use store::SqlStore;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::serve(settings(&cli.global, args.bind)?).await,
+        Command::Demo(args) => demo::demo(settings(&cli.global, args.bind.clone())?, &args).await,
+        Command::Migrate => maintenance::migrate(settings(&cli.global, None)?).await,
+        Command::Backup { path } => maintenance::backup(settings(&cli.global, None)?, &path).await,
+        Command::Config(_) => maintenance::config_check(settings(&cli.global, None)?).await,
+        Command::Admin(command) => accounts::admin(settings(&cli.global, None)?, command).await,
+        Command::Apikey(command) => accounts::apikey(settings(&cli.global, None)?, command).await,
+    }
+}
+
+/// Resolves defaults < file < environment < flags.
+fn settings(global: &GlobalArgs, bind: Option<String>) -> anyhow::Result<Settings> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let file = config::config_path(global.config.as_deref(), &lookup);
+    let flags = Layer {
+        bind,
+        database_url: global.database_url.clone(),
+        log_format: global.log_format.clone(),
+        ..Layer::default()
+    };
+    let settings =
+        config::resolve(file.as_deref(), &lookup, flags).context("invalid configuration")?;
+    server::telemetry::init(settings.log_format, &settings.log_filter);
+    Ok(settings)
+}
+
+/// Opens the database and applies pending migrations.
+async fn open_store(settings: &Settings) -> anyhow::Result<SqlStore> {
+    let store = SqlStore::connect(&settings.database_url, settings.database_max_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                store::redact_url(&settings.database_url)
+            )
+        })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// The actor for changes made from the command line.
+fn cli_actor() -> store::Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    store::Actor::System {
+        label: format!("command line ({user})"),
+    }
+}
