@@ -4,7 +4,7 @@
 use crate::error::{ApiError, ProblemKind};
 use crate::security::{api_key_prefix, constant_time_eq, sha256_hex};
 use crate::state::AppState;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -15,34 +15,61 @@ use serde::Deserialize;
 use store::{Actor, ApiKey, ListParams};
 use utoipa::IntoParams;
 
-/// A JSON body; syntax errors are 400, type errors and unknown fields 422, too large 413.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body: malformed or truncated JSON is 400, wrong types and unknown fields 422, a
+/// body over the limit 413, another content type 415.
 pub struct ApiJson<T>(pub T);
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::JsonDataError(e) => {
-                ApiError::new(ProblemKind::Validation, e.body_text())
-            }
-            JsonRejection::JsonSyntaxError(e) => {
-                ApiError::new(ProblemKind::MalformedRequest, e.body_text())
-            }
-            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|media| {
+                let media = media.trim();
+                media == "application/json"
+                    || (media.starts_with("application/") && media.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
                 ProblemKind::UnsupportedMediaType,
                 "send the body as JSON with `Content-Type: application/json`",
-            ),
-            JsonRejection::BytesRejection(e)
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                ApiError::new(
-                    ProblemKind::PayloadTooLarge,
-                    "the request body exceeds the size limit",
-                )
-            }
-            other => ApiError::new(ProblemKind::MalformedRequest, other.body_text()),
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        ProblemKind::PayloadTooLarge,
+                        "the request body exceeds the size limit",
+                    )
+                } else {
+                    ApiError::new(ProblemKind::MalformedRequest, rejection.body_text())
+                }
+            })?;
+        serde_json::from_slice(&bytes)
+            .map(ApiJson)
+            .map_err(|error| {
+                use serde_json::error::Category;
+                let kind = match error.classify() {
+                    Category::Data => ProblemKind::Validation,
+                    Category::Syntax | Category::Eof | Category::Io => {
+                        ProblemKind::MalformedRequest
+                    }
+                };
+                ApiError::new(kind, format!("invalid JSON body: {error}"))
+            })
     }
 }
 

@@ -1,0 +1,14 @@
+//! Black-box tests of the HTTP surface: every test starts the real server on port 0 and runs
+//! on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod api_errors;
+mod api_resources;
+mod api_transactions;
+mod console_admin;
+mod console_auth;
+mod console_customers;
+mod operations;
