@@ -3,10 +3,13 @@
 
 mod auth;
 mod chrome;
+mod customers;
 mod home;
 pub mod list;
 mod session;
 mod teams;
+mod touchpoints;
+mod transactions;
 
 pub use chrome::Chrome;
 pub use session::Staff;
@@ -25,6 +28,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(auth::router())
         .merge(home::router())
         .merge(teams::router())
+        .merge(customers::router())
+        .merge(transactions::router())
+        .merge(touchpoints::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             session::middleware,

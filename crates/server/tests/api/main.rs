@@ -11,4 +11,5 @@ mod api_transactions;
 mod console_admin;
 mod console_auth;
 mod console_customers;
+mod console_touchpoints;
 mod operations;
