@@ -22,6 +22,9 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub bind: Option<String>,
     /// Database URL: sqlite://FILE (default sqlite://perfect-service.db) or postgres://USER@HOST/DB.
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
@@ -36,7 +39,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the console and the API.
-    Serve(ServeArgs),
+    Serve,
     /// Build a demo organization in a fresh database, print a login, then serve it.
     Demo(DemoArgs),
     /// Apply pending database migrations.
@@ -58,17 +61,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on (default 127.0.0.1:8080).
-    #[arg(long, value_name = "ADDR")]
-    pub bind: Option<String>,
-}
-
-#[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Address to listen on (default 127.0.0.1:8080).
-    #[arg(long, value_name = "ADDR")]
-    pub bind: Option<String>,
     /// Seed of the generator: the same seed builds the same organization.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

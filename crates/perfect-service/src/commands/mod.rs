@@ -12,22 +12,22 @@ use store::SqlStore;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve::serve(settings(&cli.global, args.bind)?).await,
-        Command::Demo(args) => demo::demo(settings(&cli.global, args.bind.clone())?, &args).await,
-        Command::Migrate => maintenance::migrate(settings(&cli.global, None)?).await,
-        Command::Backup { path } => maintenance::backup(settings(&cli.global, None)?, &path).await,
-        Command::Config(_) => maintenance::config_check(settings(&cli.global, None)?).await,
-        Command::Admin(command) => accounts::admin(settings(&cli.global, None)?, command).await,
-        Command::Apikey(command) => accounts::apikey(settings(&cli.global, None)?, command).await,
+        Command::Serve => serve::serve(settings(&cli.global)?).await,
+        Command::Demo(args) => demo::demo(settings(&cli.global)?, &args).await,
+        Command::Migrate => maintenance::migrate(settings(&cli.global)?).await,
+        Command::Backup { path } => maintenance::backup(settings(&cli.global)?, &path).await,
+        Command::Config(_) => maintenance::config_check(settings(&cli.global)?).await,
+        Command::Admin(command) => accounts::admin(settings(&cli.global)?, command).await,
+        Command::Apikey(command) => accounts::apikey(settings(&cli.global)?, command).await,
     }
 }
 
 /// Resolves defaults < file < environment < flags.
-fn settings(global: &GlobalArgs, bind: Option<String>) -> anyhow::Result<Settings> {
+fn settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
     let lookup = |name: &str| std::env::var(name).ok();
     let file = config::config_path(global.config.as_deref(), &lookup);
     let flags = Layer {
-        bind,
+        bind: global.bind.clone(),
         database_url: global.database_url.clone(),
         log_format: global.log_format.clone(),
         ..Layer::default()

@@ -20,6 +20,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 /// Builds the application and serves it, printing where.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let application = Application::build(settings).await?;
+    let shutdown = server::startup::shutdown_signal();
     let address = application.local_addr()?;
     println!("Perfect Service is listening on http://{address}");
     tracing::info!(%address, "listening");
