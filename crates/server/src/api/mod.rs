@@ -1,6 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document, generated from the handlers.
 
-mod api_keys;
+pub(crate) mod api_keys;
 mod audit;
 mod customers;
 pub mod docs;

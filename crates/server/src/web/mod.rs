@@ -1,15 +1,19 @@
 //! The staff console: server-rendered pages behind a login, with CSRF protection on every
 //! form. Each section has its own module with its routes and view structs.
 
+mod api_keys;
+mod audit;
 mod auth;
 mod chrome;
 mod customers;
 mod home;
 pub mod list;
 mod session;
+mod settings;
 mod teams;
 mod touchpoints;
 mod transactions;
+mod users;
 
 pub use chrome::Chrome;
 pub use session::Staff;
@@ -28,6 +32,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(auth::router())
         .merge(home::router())
         .merge(teams::router())
+        .merge(users::router())
+        .merge(api_keys::router())
+        .merge(audit::router())
+        .merge(settings::router())
         .merge(customers::router())
         .merge(transactions::router())
         .merge(touchpoints::router())

@@ -11,5 +11,6 @@ mod api_transactions;
 mod console_admin;
 mod console_auth;
 mod console_customers;
+mod console_staff;
 mod console_touchpoints;
 mod operations;
