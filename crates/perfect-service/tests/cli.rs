@@ -152,7 +152,8 @@ impl Server {
                 );
             }
         }
-        panic!("serve exited without listening: {lines:?}");
+        let status = child.wait();
+        panic!("serve exited ({status:?}) without listening: {lines:?}");
     }
 }
 

@@ -1,5 +1,7 @@
 //! The store's behaviour, checked on SQLite and (when configured) PostgreSQL alike.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use domain::access::TeamKind;
 use domain::{Currency, Email, ExternalId, Key, Money, Name, Role};
 use store::*;

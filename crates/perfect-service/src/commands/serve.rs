@@ -24,7 +24,5 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let address = application.local_addr()?;
     println!("Perfect Service is listening on http://{address}");
     tracing::info!(%address, "listening");
-    application
-        .run_until(server::startup::shutdown_signal())
-        .await
+    application.run_until(shutdown).await
 }

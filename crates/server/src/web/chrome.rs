@@ -24,9 +24,11 @@ pub struct Chrome {
     pub time_zone: String,
 }
 
-/// The sections of the console, in navigation order, and who sees them. Later features add
-/// their sections here.
-const SECTIONS: &[(&str, &str, fn(Role) -> bool)] = &[
+/// A console section: its path, its label in the navigation, and who may see it.
+type Section = (&'static str, &'static str, fn(Role) -> bool);
+
+/// The sections of the console, in navigation order. Later features add their sections here.
+const SECTIONS: &[Section] = &[
     ("/", "Overview", |_| true),
     ("/customers", "Customers", |_| true),
     ("/transactions", "Transactions", |_| true),

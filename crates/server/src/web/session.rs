@@ -146,6 +146,17 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+impl axum::extract::OptionalFromRequestParts<AppState> for Staff {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Staff>().cloned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,16 +182,5 @@ mod tests {
                 && value.ends_with("Secure")
         );
         assert!(!set_cookie("ps_session", "v", "/", 60, false, "Lax").contains("Secure"));
-    }
-}
-
-impl axum::extract::OptionalFromRequestParts<AppState> for Staff {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(parts.extensions.get::<Staff>().cloned())
     }
 }
