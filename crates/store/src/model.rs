@@ -65,6 +65,8 @@ pub struct ListParams {
     pub limit: i64,
     /// Case-insensitive substring match on the list's main text columns.
     pub search: Option<String>,
+    /// Newest (highest id) first instead of oldest first; `after_id` then pages downwards.
+    pub newest_first: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

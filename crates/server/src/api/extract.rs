@@ -94,6 +94,8 @@ pub struct PageQuery {
     pub cursor: Option<String>,
     /// Case-insensitive text search.
     pub q: Option<String>,
+    /// `asc` (oldest first, the default) or `desc` (newest first).
+    pub order: Option<String>,
 }
 
 impl PageQuery {
@@ -104,10 +106,18 @@ impl PageQuery {
             .map(Cursor::decode)
             .transpose()?
             .map(|c| c.after_id);
+        let newest_first = match self.order.as_deref() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(_) => {
+                return Err(domain::ValidationError::new("order", "must be asc or desc").into());
+            }
+        };
         Ok(ListParams {
             after_id,
             limit: page_limit(self.limit)?,
             search: self.q.clone(),
+            newest_first,
         })
     }
 }

@@ -1,4 +1,4 @@
-//! The audit log page (admins and the president): every change, oldest first, with filters.
+//! The audit log page (admins and the president): every change, newest first, with filters.
 
 use super::list::{Choice, ListQuery, Pager};
 use super::{Chrome, PageResult, Staff, render};
@@ -163,7 +163,7 @@ async fn list(
     };
     let page = state
         .store
-        .list_audit(&query.list.params(), &filter)
+        .list_audit(&query.list.newest_first(), &filter)
         .await?;
     view.pager = Pager::new("/audit-log", &filters, &query.list, &page);
     view.entries = page

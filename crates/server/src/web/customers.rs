@@ -153,7 +153,7 @@ async fn detail(
     };
     let params = ListParams {
         search: None,
-        ..query.params()
+        ..query.newest_first()
     };
     let page = state.store.list_transactions(&params, &filter).await?;
     let path = format!("/customers/{}", customer.id);

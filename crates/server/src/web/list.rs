@@ -24,6 +24,15 @@ impl ListQuery {
             limit: page_limit(self.limit.as_deref().and_then(|l| l.trim().parse().ok()))
                 .unwrap_or(50),
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
+            newest_first: false,
+        }
+    }
+
+    /// The same, newest first: for lists of events such as transactions and the audit log.
+    pub fn newest_first(&self) -> ListParams {
+        ListParams {
+            newest_first: true,
+            ..self.params()
         }
     }
 

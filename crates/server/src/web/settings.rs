@@ -91,7 +91,7 @@ async fn candidates(state: &AppState, current: Option<UserRef>) -> Result<Vec<Us
             let params = ListParams {
                 after_id,
                 limit: 500,
-                search: None,
+                ..ListParams::default()
             };
             let page = state.store.list_users(&params, &filter).await?;
             people.extend(

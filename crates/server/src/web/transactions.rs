@@ -138,7 +138,7 @@ async fn list(
     };
     let page = state
         .store
-        .list_transactions(&query.list.params(), &filter)
+        .list_transactions(&query.list.newest_first(), &filter)
         .await?;
     let filters = [
         ("q", query.list.search()),

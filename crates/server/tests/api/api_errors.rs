@@ -160,7 +160,10 @@ async fn wrong_types_and_unknown_fields_are_422(app: TestApp) {
 }
 
 async fn an_oversized_body_is_413(app: TestApp) {
-    let huge = format!("{{\"key\": \"{}\"}}", "x".repeat(5 << 20));
+    let huge = format!(
+        "{{\"key\": \"{}\"}}",
+        "x".repeat(crate::helpers::MAX_BODY_BYTES + 1000)
+    );
     for (path, idempotency) in [
         ("/api/v1/teams", None),
         ("/api/v1/transactions", Some("big-1")),

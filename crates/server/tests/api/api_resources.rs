@@ -71,6 +71,36 @@ async fn lists_page_through_every_item_with_cursors(app: TestApp) {
         }
     }
     assert_eq!(seen, ["team-0", "team-1", "team-2", "team-3", "team-4"]);
+    let newest: Value = app
+        .get("/api/v1/teams?limit=2&order=desc", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = newest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["team-4", "team-3"]);
+    let cursor = newest["next_cursor"].as_str().unwrap();
+    let next: Value = app
+        .get(
+            &format!("/api/v1/teams?limit=2&order=desc&cursor={cursor}"),
+            &app.admin_key,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next["items"][0]["key"], "team-2");
+    assert_eq!(
+        app.get("/api/v1/teams?order=sideways", &app.admin_key)
+            .await
+            .status(),
+        422
+    );
     let found: Value = app
         .get("/api/v1/teams?q=TEAM-3", &app.admin_key)
         .await

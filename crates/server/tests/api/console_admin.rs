@@ -265,8 +265,8 @@ async fn the_audit_log_shows_the_changes_made_in_the_console(app: TestApp) {
         "recorded text is escaped"
     );
     assert!(
-        html.find("organization.update").unwrap() < html.find("grace@example.com").unwrap(),
-        "oldest first"
+        html.find("organization.update").unwrap() > html.find("grace@example.com").unwrap(),
+        "newest first"
     );
 
     let (_, filtered) = president.get_html("/audit-log?entity=organization").await;

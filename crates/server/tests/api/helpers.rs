@@ -49,6 +49,10 @@ pub struct TestApp {
     postgres: Option<(String, String)>,
 }
 
+/// The body limit of test servers: small, so that an oversized body is sent whole before the
+/// server answers 413 (a huge one would be cut off mid-upload, as with any HTTP server).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
 static NEXT_DATABASE: AtomicU64 = AtomicU64::new(0);
 
 /// Starts the application; `None` only for PostgreSQL when no server is configured and
@@ -69,6 +73,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         bind: Some("127.0.0.1:0".into()),
         database_url: Some(database_url),
         login_attempts_per_15_minutes: Some(5),
+        max_body_bytes: Some(MAX_BODY_BYTES),
         ..Layer::default()
     };
     let settings = config::resolve(None, &|_| None, flags).expect("settings");

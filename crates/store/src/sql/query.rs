@@ -47,7 +47,8 @@ impl Conditions {
     /// Adds `id > after` and a case-insensitive search over `columns`.
     pub fn paging(&mut self, params: &ListParams, id_column: &str, columns: &[&str]) -> &mut Self {
         if let Some(after) = params.after_id {
-            self.push(&format!("{id_column} > ?"), [Bind::Int(after)]);
+            let comparison = if params.newest_first { "<" } else { ">" };
+            self.push(&format!("{id_column} {comparison} ?"), [Bind::Int(after)]);
         }
         if let Some(term) = params
             .search
@@ -106,8 +107,9 @@ pub(crate) async fn fetch_page<T>(
 ) -> Result<Page<T>, StoreError> {
     let limit = params.limit.clamp(1, 500);
     let sql = format!(
-        "{select_sql}{} ORDER BY {id_column} LIMIT {}",
+        "{select_sql}{} ORDER BY {id_column}{} LIMIT {}",
         conditions.where_sql(),
+        if params.newest_first { " DESC" } else { "" },
         limit + 1
     );
     let rows = conditions

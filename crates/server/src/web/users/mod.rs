@@ -49,7 +49,7 @@ pub(super) async fn all_teams(state: &AppState) -> Result<Vec<Team>, PageError> 
         let params = ListParams {
             after_id,
             limit: 500,
-            search: None,
+            ..ListParams::default()
         };
         let page = state
             .store
