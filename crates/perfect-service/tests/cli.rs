@@ -47,20 +47,10 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-struct Database {
-    url: String,
-    _dir: tempfile::TempDir,
-    postgres: Option<(String, String)>,
-}
+use store::test_support::TestDatabase as Database;
 
 fn sqlite() -> Database {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ps.db").display());
-    Database {
-        url,
-        _dir: dir,
-        postgres: None,
-    }
+    Database::sqlite().unwrap()
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -73,49 +63,7 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 /// A fresh PostgreSQL database, or `None` when none is configured and skipping is allowed.
 fn postgres() -> Option<Database> {
-    let Ok(admin_url) = std::env::var("PERFECT_SERVICE_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PERFECT_SERVICE_TEST_REQUIRE_ALL").is_err(),
-            "PERFECT_SERVICE_TEST_POSTGRES_URL is not set, but PERFECT_SERVICE_TEST_REQUIRE_ALL forbids skipping"
-        );
-        eprintln!("skipped on PostgreSQL: PERFECT_SERVICE_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "ps_cli_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    block_on(async {
-        let admin = store::SqlStore::connect(&admin_url, 1).await.unwrap();
-        admin
-            .execute_raw(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        admin.close().await;
-    });
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    let url = format!("{base}/{name}");
-    Some(Database {
-        url,
-        _dir: tempfile::tempdir().unwrap(),
-        postgres: Some((admin_url, name)),
-    })
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Some((admin_url, name)) = self.postgres.take() {
-            block_on(async {
-                if let Ok(admin) = store::SqlStore::connect(&admin_url, 1).await {
-                    let _ = admin
-                        .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await;
-                }
-            });
-        }
-    }
+    block_on(Database::postgres())
 }
 
 /// A running `serve`, killed on drop.
@@ -401,7 +349,7 @@ fn backup_writes_a_usable_copy_and_points_postgres_users_to_pg_dump() {
         &db.url,
     ]);
     assert!(created.status.success());
-    let target = db._dir.path().join("copy.db");
+    let target = db.dir.path().join("copy.db");
     let backup = run(&[
         "backup",
         target.to_str().unwrap(),

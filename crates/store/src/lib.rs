@@ -6,6 +6,9 @@ pub mod model;
 mod sql;
 mod traits;
 
+#[cfg(feature = "test-support")]
+pub mod test_support;
+
 pub use error::StoreError;
 pub use model::*;
 pub use sql::{Backend, SqlStore, redact_url};

@@ -6,87 +6,27 @@ use domain::access::TeamKind;
 use domain::{Currency, Email, ExternalId, Key, Money, Name, Role};
 use store::*;
 
+use store::test_support::TestDatabase;
+
 struct TestDb {
     store: SqlStore,
-    _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((admin_url, name)) = self.postgres.take() {
-            drop_postgres_database(admin_url, name);
-        }
-    }
-}
-
-fn drop_postgres_database(admin_url: String, name: String) {
-    let _ = std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
-        runtime.block_on(async move {
-            if let Ok(admin) = SqlStore::connect(&admin_url, 1).await {
-                let _ = admin
-                    .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await;
-            }
-        });
-    })
-    .join();
+    _database: TestDatabase,
 }
 
 async fn sqlite() -> TestDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let store = SqlStore::connect(&url, 4).await.unwrap();
-    store.migrate().await.unwrap();
+    let database = TestDatabase::sqlite().unwrap();
     TestDb {
-        store,
-        _dir: Some(dir),
-        postgres: None,
+        store: database.store().await,
+        _database: database,
     }
 }
 
 async fn postgres() -> Option<TestDb> {
-    let Ok(admin_url) = std::env::var("PERFECT_SERVICE_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PERFECT_SERVICE_TEST_REQUIRE_ALL").is_err(),
-            "PERFECT_SERVICE_TEST_POSTGRES_URL is not set but every test must run"
-        );
-        eprintln!("skipping: PERFECT_SERVICE_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let name = format!(
-        "ps_store_{}",
-        std::process::id() as u64 * 1000 + rand_suffix()
-    );
-    let admin = SqlStore::connect(&admin_url, 1).await.unwrap();
-    admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    admin.close().await;
-    let url = match admin_url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{name}"),
-        None => panic!("PERFECT_SERVICE_TEST_POSTGRES_URL must end in /DATABASE"),
-    };
-    let store = SqlStore::connect(&url, 4).await.unwrap();
-    store.migrate().await.unwrap();
+    let database = TestDatabase::postgres().await?;
     Some(TestDb {
-        store,
-        _dir: None,
-        postgres: Some((admin_url, name)),
+        store: database.store().await,
+        _database: database,
     })
-}
-
-fn rand_suffix() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 macro_rules! on_both_backends {

@@ -5,7 +5,7 @@ use domain::{ApiScopes, Email, Name, Password, Role};
 use server::Application;
 use server::config::{self, Layer};
 use server::security::{generate_api_key, hash_password};
-use std::sync::atomic::{AtomicU64, Ordering};
+use store::test_support::TestDatabase;
 use store::{Actor, ApiKeyStore, NewApiKey, NewUser, SqlStore, UserStore};
 
 /// Runs each listed `async fn(TestApp)` once on SQLite and once on PostgreSQL.
@@ -45,33 +45,23 @@ pub struct TestApp {
     #[allow(dead_code)]
     pub backend: Backend,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
+    _database: TestDatabase,
 }
 
 /// The body limit of test servers: small, so that an oversized body is sent whole before the
 /// server answers 413 (a huge one would be cut off mid-upload, as with any HTTP server).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-static NEXT_DATABASE: AtomicU64 = AtomicU64::new(0);
-
 /// Starts the application; `None` only for PostgreSQL when no server is configured and
 /// skipping is allowed (it is not in CI: `PERFECT_SERVICE_TEST_REQUIRE_ALL` makes it a failure).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    let (database_url, dir, postgres) = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}", dir.path().join("test.db").display());
-            (url, Some(dir), None)
-        }
-        Backend::Postgres => {
-            let (url, admin_url, name) = create_postgres_database().await?;
-            (url, None, Some((admin_url, name)))
-        }
+    let database = match backend {
+        Backend::Sqlite => TestDatabase::sqlite().expect("temporary SQLite database"),
+        Backend::Postgres => TestDatabase::postgres().await?,
     };
     let flags = Layer {
         bind: Some("127.0.0.1:0".into()),
-        database_url: Some(database_url),
+        database_url: Some(database.url.clone()),
         login_attempts_per_15_minutes: Some(5),
         max_body_bytes: Some(MAX_BODY_BYTES),
         ..Layer::default()
@@ -109,60 +99,14 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         admin_key: generated.full,
         backend,
         shutdown: Some(shutdown),
-        _dir: dir,
-        postgres,
+        _database: database,
     })
-}
-
-async fn create_postgres_database() -> Option<(String, String, String)> {
-    let Ok(admin_url) = std::env::var("PERFECT_SERVICE_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PERFECT_SERVICE_TEST_REQUIRE_ALL").is_err(),
-            "PERFECT_SERVICE_TEST_POSTGRES_URL is not set, but PERFECT_SERVICE_TEST_REQUIRE_ALL forbids skipping"
-        );
-        eprintln!("skipped on PostgreSQL: PERFECT_SERVICE_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let name = format!(
-        "ps_test_{}_{}",
-        std::process::id(),
-        NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
-    );
-    let admin = SqlStore::connect(&admin_url, 1)
-        .await
-        .expect("connect to PostgreSQL");
-    admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    admin.close().await;
-    let (base, _) = admin_url.rsplit_once('/').expect("URL ends in /DATABASE");
-    Some((format!("{base}/{name}"), admin_url, name))
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
-        }
-        if let Some((admin_url, name)) = self.postgres.take() {
-            let _ = std::thread::spawn(move || {
-                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                runtime.block_on(async move {
-                    if let Ok(admin) = SqlStore::connect(&admin_url, 1).await {
-                        let _ = admin
-                            .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .await;
-                        admin.close().await;
-                    }
-                });
-            })
-            .join();
         }
     }
 }
