@@ -8,7 +8,9 @@ pub mod ids;
 pub mod money;
 pub mod rate_limit;
 pub mod text;
+pub mod survey;
 pub mod time;
+pub mod token;
 
 pub use access::{ApiScope, ApiScopes, Role};
 pub use cursor::Cursor;
