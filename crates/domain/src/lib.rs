@@ -4,11 +4,12 @@
 
 pub mod access;
 pub mod cursor;
+pub mod fatigue;
 pub mod ids;
 pub mod money;
 pub mod rate_limit;
-pub mod text;
 pub mod survey;
+pub mod text;
 pub mod time;
 pub mod token;
 

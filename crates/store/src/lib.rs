@@ -2,6 +2,7 @@
 //! SQL implementation, which runs on SQLite and PostgreSQL.
 
 mod error;
+pub mod knowledge;
 pub mod model;
 mod sql;
 mod traits;
@@ -10,6 +11,7 @@ mod traits;
 pub mod test_support;
 
 pub use error::StoreError;
+pub use knowledge::*;
 pub use model::*;
 pub use sql::{Backend, SqlStore, redact_url};
 pub use traits::*;

@@ -292,6 +292,8 @@ pub struct Transaction {
     pub occurred_at: Timestamp,
     pub amount: Option<Money>,
     pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// The survey invitation created with the transaction, if any.
+    pub invitation: Option<crate::knowledge::InvitationSummary>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -172,6 +172,11 @@ pub trait Store:
     + AuditStore
     + IdempotencyStore
     + OperationsStore
+    + crate::knowledge::SurveyStore
+    + crate::knowledge::InvitationStore
+    + crate::knowledge::ResponseStore
+    + crate::knowledge::OutboxStore
+    + crate::knowledge::SettingsStore
 {
 }
 
@@ -187,5 +192,10 @@ impl<T> Store for T where
         + AuditStore
         + IdempotencyStore
         + OperationsStore
+        + crate::knowledge::SurveyStore
+        + crate::knowledge::InvitationStore
+        + crate::knowledge::ResponseStore
+        + crate::knowledge::OutboxStore
+        + crate::knowledge::SettingsStore
 {
 }

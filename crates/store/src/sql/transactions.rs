@@ -1,11 +1,13 @@
 //! Transactions (contacts with a customer), ingested in all-or-nothing batches.
 
 use super::customers::{decode_money, decode_team_ref, upsert_in};
+use super::invitations::{InvitationPolicy, invite, read_rules};
 use super::query::{Bind, Conditions, audit, fetch_page, get, get_time, now_micros};
 use super::teams::team_id_for_key;
 use super::users::user_id_for_external_id;
 use super::{SqlStore, map_err};
 use crate::error::StoreError;
+use crate::knowledge::{InvitationSummary, invitation_state};
 use crate::model::*;
 use crate::traits::{StoreResult, TransactionStore};
 use async_trait::async_trait;
@@ -20,8 +22,11 @@ const SELECT: &str = "SELECT x.id, x.external_id, x.occurred_at, x.amount_minor,
     c.id AS customer_id, c.external_id AS customer_external_id, c.name AS customer_name, \
     p.id AS touchpoint_id, p.key AS touchpoint_key, p.name AS touchpoint_name, \
     u.id AS staff_id, u.name AS staff_name, u.external_id AS staff_external_id, \
-    t.id AS team_id, t.key AS team_key, t.name AS team_name \
+    t.id AS team_id, t.key AS team_key, t.name AS team_name, \
+    i.id AS invitation_id, i.lookup_id AS invitation_lookup_id, i.channel AS invitation_channel, \
+    i.state AS invitation_state, i.failure_reason AS invitation_failure, i.expires_at AS invitation_expires_at \
     FROM transactions x JOIN customers c ON c.id = x.customer_id \
+    LEFT JOIN invitations i ON i.transaction_id = x.id \
     JOIN touchpoints p ON p.id = x.touchpoint_id \
     LEFT JOIN users u ON u.id = x.staff_user_id LEFT JOIN teams t ON t.id = x.team_id";
 
@@ -54,14 +59,34 @@ fn decode(row: &AnyRow) -> Result<Transaction, StoreError> {
         amount: decode_money(get(row, "amount_minor")?, get(row, "currency")?)?,
         attributes: serde_json::from_str(&attributes)
             .map_err(|e| StoreError::Internal(e.to_string()))?,
+        invitation: decode_invitation(row)?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
 }
 
+fn decode_invitation(row: &AnyRow) -> Result<Option<InvitationSummary>, StoreError> {
+    let Some(id) = get::<Option<i64>>(row, "invitation_id")? else {
+        return Ok(None);
+    };
+    let mut state: String = get(row, "invitation_state")?;
+    let expires_at: i64 = get(row, "invitation_expires_at")?;
+    if state != invitation_state::ANSWERED && expires_at <= now_micros() {
+        state = invitation_state::EXPIRED.to_owned();
+    }
+    Ok(Some(InvitationSummary {
+        id,
+        lookup_id: get(row, "invitation_lookup_id")?,
+        channel: get(row, "invitation_channel")?,
+        state,
+        failure_reason: get(row, "invitation_failure")?,
+    }))
+}
+
 /// Touchpoint ids and owning teams, resolved once per batch.
 #[derive(Default)]
 struct Lookups {
+    policy: Option<InvitationPolicy>,
     touchpoints: HashMap<String, (i64, Option<i64>)>,
     staff: HashMap<String, (i64, Option<i64>)>,
     teams: HashMap<String, i64>,
@@ -179,7 +204,19 @@ async fn upsert_one(
     .fetch_one(&mut *conn)
     .await
     .map_err(map_err)?;
-    Ok((get(&row, "id")?, !existed))
+    let id: i64 = get(&row, "id")?;
+    if !existed {
+        let policy = match &lookups.policy {
+            Some(policy) => policy.clone(),
+            None => {
+                let policy = read_rules(conn).await?;
+                lookups.policy = Some(policy.clone());
+                policy
+            }
+        };
+        invite(conn, &policy, id, customer_id.0, touchpoint_id).await?;
+    }
+    Ok((id, !existed))
 }
 
 #[async_trait]

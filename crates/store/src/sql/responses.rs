@@ -1,0 +1,338 @@
+//! Responses: resolved against transactions, customers and touchpoints, stored with their
+//! derived scores and comment analysis, and announced through the outbox.
+
+use super::customers::decode_team_ref;
+use super::outbox::enqueue;
+use super::query::{Bind, Conditions, audit, fetch_page, get, get_time, now_micros};
+use super::surveys::touchpoint_survey;
+use super::{SqlStore, map_err};
+use crate::error::StoreError;
+use crate::knowledge::*;
+use crate::model::{Actor, CustomerRef, ListParams, Page, TouchpointRef, UserRef};
+use crate::traits::StoreResult;
+use async_trait::async_trait;
+use domain::survey::{ScoreBand, Scores};
+use domain::time::to_micros;
+use domain::{CustomerId, TeamId, TouchpointId, TransactionId, UserId};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+const SELECT: &str = "SELECT r.id, r.source, r.responded_at, r.received_at, r.answers, r.csat, r.nps, r.ces, \
+    r.comment, r.sentiment, r.language, r.themes, r.staff_mentions, r.contact_consent, \
+    s.key AS survey_key, v.version AS survey_version, x.external_id AS transaction_external_id, \
+    c.id AS customer_id, c.external_id AS customer_external_id, c.name AS customer_name, \
+    p.id AS touchpoint_id, p.key AS touchpoint_key, p.name AS touchpoint_name, \
+    t.id AS team_id, t.key AS team_key, t.name AS team_name, \
+    u.id AS staff_id, u.name AS staff_name, u.external_id AS staff_external_id \
+    FROM responses r JOIN customers c ON c.id = r.customer_id JOIN touchpoints p ON p.id = r.touchpoint_id \
+    LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN users u ON u.id = r.staff_user_id \
+    LEFT JOIN transactions x ON x.id = r.transaction_id \
+    LEFT JOIN survey_versions v ON v.id = r.survey_version_id LEFT JOIN surveys s ON s.id = v.survey_id";
+
+fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn decode(row: &AnyRow) -> Result<Response, StoreError> {
+    let staff = match get::<Option<i64>>(row, "staff_id")? {
+        Some(id) => Some(UserRef {
+            id: UserId(id),
+            name: get(row, "staff_name")?,
+            external_id: get(row, "staff_external_id")?,
+        }),
+        None => None,
+    };
+    let answers: String = get(row, "answers")?;
+    Ok(Response {
+        id: get(row, "id")?,
+        survey_key: get(row, "survey_key")?,
+        survey_version: get(row, "survey_version")?,
+        transaction_external_id: get(row, "transaction_external_id")?,
+        customer: CustomerRef {
+            id: CustomerId(get(row, "customer_id")?),
+            external_id: get(row, "customer_external_id")?,
+            name: get(row, "customer_name")?,
+        },
+        touchpoint: TouchpointRef {
+            id: TouchpointId(get(row, "touchpoint_id")?),
+            key: get(row, "touchpoint_key")?,
+            name: get(row, "touchpoint_name")?,
+        },
+        team: decode_team_ref(row, "team")?,
+        staff,
+        source: get(row, "source")?,
+        responded_at: get_time(row, "responded_at")?,
+        received_at: get_time(row, "received_at")?,
+        answers: serde_json::from_str(&answers).unwrap_or(serde_json::Value::Null),
+        scores: Scores {
+            csat: get(row, "csat")?,
+            nps: get(row, "nps")?,
+            ces: get(row, "ces")?,
+        },
+        comment: get(row, "comment")?,
+        analysis: StoredAnalysis {
+            sentiment: get(row, "sentiment")?,
+            language: get(row, "language")?,
+            themes: json_list(&get::<String>(row, "themes")?),
+            staff_mentions: json_list(&get::<String>(row, "staff_mentions")?),
+        },
+        contact_consent: get::<i64>(row, "contact_consent")? != 0,
+    })
+}
+
+async fn resolve(
+    conn: &mut AnyConnection,
+    refs: &ResponseReferences,
+    prefix: &str,
+) -> StoreResult<ResponseContext> {
+    let field = |name: &str| format!("{prefix}{name}");
+    let (transaction, customer, touchpoint, team, staff) = if let Some(external_id) =
+        &refs.transaction
+    {
+        let row = sqlx::query(
+            "SELECT id, customer_id, touchpoint_id, team_id, staff_user_id FROM transactions WHERE external_id = $1",
+        )
+        .bind(external_id.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::unknown(field("transaction"), "transaction", external_id.as_str()))?;
+        (
+            Some(TransactionId(get(&row, "id")?)),
+            CustomerId(get(&row, "customer_id")?),
+            TouchpointId(get(&row, "touchpoint_id")?),
+            get::<Option<i64>>(&row, "team_id")?.map(TeamId),
+            get::<Option<i64>>(&row, "staff_user_id")?.map(UserId),
+        )
+    } else {
+        let customer_id = refs.customer.as_ref().ok_or_else(|| {
+            StoreError::unknown(
+                field("customer"),
+                "customer",
+                "(missing: give a transaction or a customer)",
+            )
+        })?;
+        let touchpoint_key = refs.touchpoint.as_ref().ok_or_else(|| {
+            StoreError::unknown(
+                field("touchpoint"),
+                "touchpoint",
+                "(missing: give a transaction or a touchpoint)",
+            )
+        })?;
+        let customer = sqlx::query("SELECT id FROM customers WHERE external_id = $1")
+            .bind(customer_id.as_str().to_owned())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| {
+                StoreError::unknown(
+                    field("customer.external_id"),
+                    "customer",
+                    customer_id.as_str(),
+                )
+            })?;
+        let touchpoint = sqlx::query("SELECT id, team_id FROM touchpoints WHERE key = $1")
+            .bind(touchpoint_key.as_str().to_owned())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| {
+                StoreError::unknown(field("touchpoint"), "touchpoint", touchpoint_key.as_str())
+            })?;
+        (
+            None,
+            CustomerId(get(&customer, "id")?),
+            TouchpointId(get(&touchpoint, "id")?),
+            get::<Option<i64>>(&touchpoint, "team_id")?.map(TeamId),
+            None,
+        )
+    };
+    let survey = touchpoint_survey(conn, touchpoint.0)
+        .await?
+        .ok_or_else(|| {
+            StoreError::unknown(
+                field("touchpoint"),
+                "survey attached to the touchpoint",
+                touchpoint.0.to_string(),
+            )
+        })?;
+    Ok(ResponseContext {
+        transaction,
+        customer,
+        touchpoint,
+        team,
+        staff,
+        survey,
+    })
+}
+
+async fn insert_one(
+    conn: &mut AnyConnection,
+    response: &NewResponse,
+    now: i64,
+) -> StoreResult<i64> {
+    if let Some(invitation) = response.invitation {
+        let answered = sqlx::query(
+            "UPDATE invitations SET state = 'answered', answered_at = $1, draft_answers = NULL \
+             WHERE id = $2 AND state <> 'answered'",
+        )
+        .bind(now)
+        .bind(invitation)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+        if answered.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "this survey has already been answered".into(),
+            ));
+        }
+    }
+    let context = &response.context;
+    let row = sqlx::query(
+        "INSERT INTO responses (survey_version_id, invitation_id, transaction_id, customer_id, touchpoint_id, \
+         team_id, staff_user_id, source, responded_at, received_at, answers, csat, nps, ces, comment, sentiment, \
+         language, themes, staff_mentions, contact_consent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+    )
+    .bind(context.survey.id)
+    .bind(response.invitation)
+    .bind(context.transaction.map(|t| t.0))
+    .bind(context.customer.0)
+    .bind(context.touchpoint.0)
+    .bind(context.team.map(|t| t.0))
+    .bind(context.staff.map(|s| s.0))
+    .bind(response.source.clone())
+    .bind(to_micros(response.responded_at))
+    .bind(now)
+    .bind(response.answers.to_string())
+    .bind(response.scores.csat)
+    .bind(response.scores.nps)
+    .bind(response.scores.ces)
+    .bind(response.comment.clone())
+    .bind(response.analysis.sentiment)
+    .bind(response.analysis.language.clone())
+    .bind(serde_json::to_string(&response.analysis.themes).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&response.analysis.staff_mentions).unwrap_or_else(|_| "[]".into()))
+    .bind(i64::from(response.contact_consent))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let id: i64 = get(&row, "id")?;
+    enqueue(
+        conn,
+        topics::RESPONSE_RECEIVED,
+        &serde_json::json!({"response_id": id}),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[async_trait]
+impl ResponseStore for SqlStore {
+    async fn response_context(
+        &self,
+        refs: &ResponseReferences,
+        field_prefix: &str,
+    ) -> StoreResult<ResponseContext> {
+        let mut conn = self.pool().acquire().await.map_err(map_err)?;
+        resolve(&mut conn, refs, field_prefix).await
+    }
+
+    async fn insert_responses(
+        &self,
+        actor: &Actor,
+        responses: Vec<NewResponse>,
+    ) -> StoreResult<Vec<i64>> {
+        let mut w = self.begin_write().await?;
+        let now = now_micros();
+        let mut ids = Vec::with_capacity(responses.len());
+        for response in &responses {
+            ids.push(insert_one(&mut w.tx, response, now).await?);
+        }
+        if !matches!(actor, Actor::System { label } if label == "survey page") {
+            let summary = serde_json::json!({"response_ids": ids});
+            audit(
+                &mut w.tx,
+                actor,
+                "response.ingest",
+                "response",
+                None,
+                None,
+                Some(summary),
+            )
+            .await?;
+        }
+        w.tx.commit().await.map_err(map_err)?;
+        Ok(ids)
+    }
+
+    async fn response(&self, id: i64) -> StoreResult<Response> {
+        let sql = format!("{SELECT} WHERE r.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        decode(&row)
+    }
+
+    async fn list_responses(
+        &self,
+        params: &ListParams,
+        filter: &ResponseFilter,
+    ) -> StoreResult<Page<Response>> {
+        let mut conditions = Conditions::default();
+        conditions.paging(params, "r.id", &["r.comment", "c.name", "c.external_id"]);
+        let ints = [
+            ("r.responded_at >= ?", filter.from.map(to_micros)),
+            ("r.responded_at < ?", filter.to.map(to_micros)),
+            ("r.team_id = ?", filter.team.map(|t| t.0)),
+            ("r.touchpoint_id = ?", filter.touchpoint.map(|t| t.0)),
+            ("r.staff_user_id = ?", filter.staff.map(|s| s.0)),
+            ("r.customer_id = ?", filter.customer.map(|c| c.0)),
+        ];
+        for (clause, value) in ints {
+            if let Some(value) = value {
+                conditions.push(clause, [Bind::Int(value)]);
+            }
+        }
+        if let Some(band) = filter.band {
+            let clause = match band {
+                ScoreBand::Poor => "(r.csat <= 2 OR (r.csat IS NULL AND r.nps <= 6))",
+                ScoreBand::Neutral => "(r.csat = 3 OR (r.csat IS NULL AND r.nps BETWEEN 7 AND 8))",
+                ScoreBand::Good => "(r.csat >= 4 OR (r.csat IS NULL AND r.nps >= 9))",
+            };
+            conditions.push(clause, []);
+        }
+        if let Some(theme) = &filter.theme {
+            conditions.push(
+                "r.themes LIKE ?",
+                [Bind::Text(format!(
+                    "%\"{}\"%",
+                    theme.replace(['%', '_', '"'], "")
+                ))],
+            );
+        }
+        if let Some(min) = filter.sentiment_min.filter(|v| v.is_finite()) {
+            conditions.push(&format!("r.sentiment >= {min}"), []);
+        }
+        if let Some(max) = filter.sentiment_max.filter(|v| v.is_finite()) {
+            conditions.push(&format!("r.sentiment < {max}"), []);
+        }
+        if let Some(source) = &filter.source {
+            conditions.push("r.source = ?", [Bind::Text(source.clone())]);
+        }
+        fetch_page(
+            self.pool(),
+            SELECT,
+            "r.id",
+            &conditions,
+            params,
+            decode,
+            |r| r.id,
+        )
+        .await
+    }
+}
