@@ -7,6 +7,7 @@ pub mod error;
 mod fallback;
 pub mod http;
 mod ops;
+pub mod public;
 pub mod security;
 pub mod startup;
 pub mod state;

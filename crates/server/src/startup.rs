@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_router)
         .merge(api::docs::router(openapi))
         .merge(web::router(state.clone()))
+        .merge(crate::public::router())
         .merge(ops::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)

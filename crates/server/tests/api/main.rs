@@ -14,3 +14,4 @@ mod console_customers;
 mod console_staff;
 mod console_touchpoints;
 mod operations;
+mod public_survey;

@@ -8,4 +8,5 @@
 mod harness;
 
 mod admin_manages_teams;
+mod customer_answers_survey;
 mod phone_sized_console;
