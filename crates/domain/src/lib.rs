@@ -3,6 +3,7 @@
 //! rate limiting. Nothing here performs I/O.
 
 pub mod access;
+pub mod analysis;
 pub mod cursor;
 pub mod fatigue;
 pub mod ids;
