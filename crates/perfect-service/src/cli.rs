@@ -58,6 +58,24 @@ pub enum Command {
     /// Manage API keys for other systems.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
+    /// Measure the product on this machine.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Start the server on a fresh SQLite database (or --database-url, which must be empty) and
+    /// drive `POST /api/v1/responses` with keep-alive clients over loopback; print the
+    /// sustained rate and latency percentiles.
+    Ingest {
+        /// Seconds to measure (after a one-second warm-up).
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
+        /// Concurrent keep-alive connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+    },
 }
 
 #[derive(Debug, Args)]

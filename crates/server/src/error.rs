@@ -104,6 +104,17 @@ pub struct Problem {
     /// For validation problems: the offending field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For batches: every item that failed, by index.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ItemError>,
+}
+
+/// Why one item of a batch was refused.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemError {
+    pub index: usize,
+    pub field: Option<String>,
+    pub detail: String,
 }
 
 /// An error returned by an API handler.
@@ -114,6 +125,7 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Logged, never sent.
     pub internal: Option<String>,
+    pub errors: Vec<ItemError>,
 }
 
 impl ApiError {
@@ -123,6 +135,7 @@ impl ApiError {
             detail: detail.into(),
             field: None,
             internal: None,
+            errors: Vec::new(),
         }
     }
 
@@ -143,6 +156,7 @@ impl ApiError {
             detail: "an unexpected error occurred; it has been logged".into(),
             field: None,
             internal: Some(error.to_string()),
+            errors: Vec::new(),
         }
     }
 }
@@ -192,6 +206,7 @@ impl IntoResponse for ApiError {
         }
         let mut problem = problem(self.kind, self.detail);
         problem.field = self.field;
+        problem.errors = self.errors;
         let mut response = problem_response(problem);
         if self.kind == ProblemKind::Unauthenticated {
             response.headers_mut().insert(
@@ -211,6 +226,7 @@ pub fn problem(kind: ProblemKind, detail: impl Into<String>) -> Problem {
         detail: detail.into(),
         request_id: crate::http::request_id::current(),
         field: None,
+        errors: Vec::new(),
     }
 }
 

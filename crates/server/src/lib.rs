@@ -6,6 +6,9 @@ pub mod config;
 pub mod error;
 mod fallback;
 pub mod http;
+pub mod knowledge;
+pub mod links;
+pub mod mail;
 mod ops;
 pub mod public;
 pub mod security;
@@ -13,5 +16,6 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod web;
+pub mod workers;
 
 pub use startup::Application;

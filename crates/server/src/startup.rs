@@ -9,7 +9,7 @@ use axum::extract::DefaultBodyLimit;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use store::{SqlStore, Store};
+use store::{SettingsStore, SqlStore, Store};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -18,6 +18,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: SqlStore,
+    state: AppState,
 }
 
 impl Application {
@@ -46,17 +47,29 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        // The real port when bound to port 0, so that links made from `bind` work.
+        let mut settings = settings;
+        settings.bind = listener.local_addr().unwrap_or(settings.bind);
+        let mailer = crate::mail::SmtpMailer::from_settings(&settings)?
+            .map(|m| Arc::new(m) as Arc<dyn crate::mail::Mailer>);
+        let link_secret = store.link_secret().await.context("cannot read the link secret")?;
+        let analyzer = crate::knowledge::analyzer::Analyzer::default();
+        analyzer.refresh(&store).await.context("cannot load the comment taxonomy")?;
         let state = AppState {
+            analyzer,
+            link_secret: Arc::new(link_secret),
             store: Arc::new(store.clone()) as Arc<dyn Store>,
             clock,
             login_limiter: Arc::new(LoginLimiter::new(settings.login_attempts_per_15_minutes)),
             settings: Arc::new(settings),
             metrics: metrics::Metrics::default(),
+            mailer,
         };
         Ok(Self {
             listener,
-            router: router(state),
+            router: router(state.clone()),
             store,
+            state,
         })
     }
 
@@ -64,19 +77,52 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+    /// Serves, with the background workers beside, until `shutdown` completes; then finishes
+    /// in-flight requests and jobs and closes the pool. Workers that stop on their own are an
+    /// error: the server shuts down too, so that a supervisor restarts the whole.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let stop = Arc::new(stop);
+        let on_signal = Arc::clone(&stop);
+        tokio::spawn(async move {
+            shutdown.await;
+            on_signal.send_replace(true);
+        });
+        let mut workers = crate::workers::spawn(self.state.clone(), stopping.clone());
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let mut server_stopping = stopping;
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(async move {
+            let _ = server_stopping.wait_for(|s| *s).await;
+        });
+        let mut server = std::pin::pin!(server.into_future());
+        let result = tokio::select! {
+            served = &mut server => {
+                stop.send_replace(true);
+                if let Err(error) = workers.await {
+                    tracing::error!(%error, "the background workers failed while stopping");
+                }
+                served.map_err(anyhow::Error::from)
+            }
+            exited = &mut workers => {
+                if *stop.borrow() {
+                    // Stopping as asked, ahead of the server's last requests.
+                    server.await.map_err(anyhow::Error::from)
+                } else {
+                    let why = exited.err().map_or("returned".into(), |e| e.to_string());
+                    tracing::error!(why, "the background workers stopped; shutting down");
+                    stop.send_replace(true);
+                    server.await?;
+                    Err(anyhow::anyhow!("the background workers stopped ({why})"))
+                }
+            }
+        };
         self.store.close().await;
-        Ok(())
+        result
     }
 }
 

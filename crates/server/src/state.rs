@@ -28,6 +28,11 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Metrics,
     pub login_limiter: Arc<LoginLimiter>,
+    /// The installation's secret for signing customer links (shared by all instances).
+    pub link_secret: Arc<Vec<u8>>,
+    pub analyzer: crate::knowledge::analyzer::Analyzer,
+    /// Sends invitation e-mails; `None` when no SMTP server is configured.
+    pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
 }
 
 /// Limits login attempts per client address and per e-mail address.

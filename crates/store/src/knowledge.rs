@@ -97,6 +97,8 @@ pub struct InvitationView {
     pub customer: CustomerRef,
     pub customer_email: Option<String>,
     pub customer_locale: Option<String>,
+    /// The customer asked for no more surveys (one-click unsubscribe).
+    pub customer_opted_out: bool,
     pub touchpoint: TouchpointRef,
     pub transaction_id: TransactionId,
     pub occurred_at: Timestamp,
@@ -218,6 +220,8 @@ pub trait InvitationStore: Send + Sync {
     async fn invitation_rules(&self) -> StoreResult<InvitationRules>;
     async fn set_invitation_rules(&self, actor: &Actor, rules: InvitationRules) -> StoreResult<()>;
     async fn invitation_view(&self, lookup_id: &str) -> StoreResult<InvitationView>;
+    /// The lookup id (the nonce of its links) of an invitation, by id.
+    async fn invitation_lookup_id(&self, invitation: i64) -> StoreResult<String>;
     /// Saves partial answers; refused (`Conflict`) once answered or expired.
     async fn save_draft(
         &self,

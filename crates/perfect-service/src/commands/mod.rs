@@ -1,11 +1,12 @@
 //! The commands. Each resolves the settings, opens the store and does one job.
 
 mod accounts;
+mod bench;
 mod demo;
 mod maintenance;
 mod serve;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{BenchCommand, Cli, Command, GlobalArgs};
 use anyhow::Context;
 use server::config::{self, Layer, Settings};
 use store::SqlStore;
@@ -19,6 +20,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(_) => maintenance::config_check(settings(&cli.global)?).await,
         Command::Admin(command) => accounts::admin(settings(&cli.global)?, command).await,
         Command::Apikey(command) => accounts::apikey(settings(&cli.global)?, command).await,
+        Command::Bench(BenchCommand::Ingest {
+            duration,
+            connections,
+        }) => {
+            let configured = cli.global.database_url.is_some();
+            bench::ingest(settings(&cli.global)?, configured, duration, connections).await
+        }
     }
 }
 

@@ -4,9 +4,12 @@ pub(crate) mod api_keys;
 mod audit;
 mod customers;
 pub mod docs;
+mod email_templates;
 pub mod extract;
 pub mod idempotency;
 mod organization;
+mod responses;
+mod surveys;
 mod teams;
 mod touchpoints;
 mod transactions;
@@ -32,7 +35,7 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags((name = "teams"), (name = "users"), (name = "customers"), (name = "touchpoints"),
-         (name = "transactions"), (name = "api-keys"), (name = "audit"), (name = "organization"))
+         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "api-keys"), (name = "audit"), (name = "organization"))
 )]
 struct ApiDoc;
 
@@ -60,6 +63,9 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api_keys::router())
         .merge(audit::router())
         .merge(organization::router())
+        .merge(surveys::router())
+        .merge(responses::router())
+        .merge(email_templates::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(
         state,

@@ -5,6 +5,7 @@ use super::customers::{CustomerIn, MoneyBody};
 use super::extract::{ApiCaller, ApiQuery, PageQuery};
 use super::{ListBody, list_body, parse_time};
 use crate::error::{ApiError, ApiResult, Problem, ProblemKind};
+use crate::links::Links;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -42,8 +43,22 @@ pub struct TransactionBody {
     pub amount: Option<MoneyBody>,
     #[schema(value_type = Object)]
     pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// The customer's signed, single-use survey link, when the touchpoint has a survey and
+    /// fatigue rules and opt-outs allowed an invitation: send it by SMS or any channel.
+    pub survey_url: Option<String>,
+    pub invitation: Option<InvitationBody>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Where the survey invitation stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationBody {
+    /// `email` (sent by Perfect Service) or `link` (handed to the caller).
+    pub channel: String,
+    /// `queued`, `sent`, `failed`, `answered` or `expired`.
+    pub state: String,
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,9 +67,19 @@ pub struct CustomerSummary {
     pub name: Option<String>,
 }
 
-impl From<Transaction> for TransactionBody {
-    fn from(t: Transaction) -> Self {
+impl TransactionBody {
+    pub fn new(t: Transaction, links: &Links) -> Self {
+        let survey_url = t
+            .invitation
+            .as_ref()
+            .and_then(|i| links.survey(&i.lookup_id));
         Self {
+            survey_url,
+            invitation: t.invitation.map(|i| InvitationBody {
+                channel: i.channel,
+                state: i.state,
+                failure_reason: i.failure_reason,
+            }),
             id: t.id.0,
             external_id: t.external_id,
             customer: CustomerSummary {
@@ -179,6 +204,7 @@ fn decode<T: serde::de::DeserializeOwned>(
 async fn post_transactions(
     State(state): State<AppState>,
     caller: ApiCaller,
+    links: Links,
     super::extract::ApiJson(body): super::extract::ApiJson<serde_json::Value>,
 ) -> ApiResult<Response> {
     caller.require(ApiScope::Ingest)?;
@@ -197,7 +223,7 @@ async fn post_transactions(
         } else {
             StatusCode::OK
         };
-        return Ok((status, Json(TransactionBody::from(upserted.record))).into_response());
+        return Ok((status, Json(TransactionBody::new(upserted.record, &links))).into_response());
     }
     let batch: TransactionBatch = decode(body, "")?;
     if batch.transactions.is_empty() || batch.transactions.len() > MAX_BATCH {
@@ -220,7 +246,7 @@ async fn post_transactions(
         created,
         items: stored
             .into_iter()
-            .map(|u| TransactionBody::from(u.record))
+            .map(|u| TransactionBody::new(u.record, &links))
             .collect(),
     };
     Ok(Json(result).into_response())
@@ -268,6 +294,7 @@ pub struct TransactionListQuery {
 async fn list_transactions(
     State(state): State<AppState>,
     caller: ApiCaller,
+    links: Links,
     ApiQuery(page): ApiQuery<PageQuery>,
     ApiQuery(query): ApiQuery<TransactionListQuery>,
 ) -> ApiResult<Json<ListBody<TransactionBody>>> {
@@ -310,5 +337,5 @@ async fn list_transactions(
         }
     }
     let page = state.store.list_transactions(&params, &filter).await?;
-    Ok(Json(list_body(page, TransactionBody::from)))
+    Ok(Json(list_body(page, |t| TransactionBody::new(t, &links))))
 }

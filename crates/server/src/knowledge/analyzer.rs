@@ -1,7 +1,7 @@
 //! The comment analyser of the running server: the taxonomy (editable, stored in settings)
 //! and the staff names, compiled once and swapped atomically when they change.
 
-use domain::analysis::{StaffName, Taxonomy, analyze};
+use domain::analysis::{CompiledStaff, CompiledTaxonomy, StaffName, Taxonomy, analyze_compiled};
 use std::sync::{Arc, RwLock};
 use store::{ListParams, SettingsStore, StoreResult, StoredAnalysis, UserFilter, UserStore};
 
@@ -10,7 +10,18 @@ pub const TAXONOMY_SETTING: &str = "taxonomy";
 
 struct Knowledge {
     taxonomy: Taxonomy,
-    staff: Vec<StaffName>,
+    compiled: CompiledTaxonomy,
+    staff: CompiledStaff,
+}
+
+impl Knowledge {
+    fn new(taxonomy: Taxonomy, staff: &[StaffName]) -> Self {
+        Self {
+            compiled: taxonomy.compile(),
+            staff: CompiledStaff::new(staff),
+            taxonomy,
+        }
+    }
 }
 
 /// Analyses comments with the current taxonomy and staff list.
@@ -28,7 +39,7 @@ impl Default for Analyzer {
 impl Analyzer {
     pub fn new(taxonomy: Taxonomy, staff: Vec<StaffName>) -> Self {
         Self {
-            current: Arc::new(RwLock::new(Arc::new(Knowledge { taxonomy, staff }))),
+            current: Arc::new(RwLock::new(Arc::new(Knowledge::new(taxonomy, &staff)))),
         }
     }
 
@@ -46,7 +57,7 @@ impl Analyzer {
     /// Sentiment, language, themes and staff mentions of a comment.
     pub fn analyze(&self, text: &str) -> StoredAnalysis {
         let knowledge = self.snapshot();
-        let result = analyze(text, &knowledge.taxonomy, &knowledge.staff);
+        let result = analyze_compiled(text, &knowledge.compiled, &knowledge.staff);
         StoredAnalysis {
             sentiment: Some(result.sentiment),
             language: result.language,
@@ -82,7 +93,7 @@ impl Analyzer {
                 None => break,
             }
         }
-        let fresh = Arc::new(Knowledge { taxonomy, staff });
+        let fresh = Arc::new(Knowledge::new(taxonomy, &staff));
         match self.current.write() {
             Ok(mut guard) => *guard = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,

@@ -8,8 +8,23 @@ use server::security::{generate_api_key, hash_password};
 use store::test_support::TestDatabase;
 use store::{Actor, ApiKeyStore, NewApiKey, NewUser, SqlStore, UserStore};
 
-/// Runs each listed `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+/// Runs each listed `async fn(TestApp)` once on SQLite and once on PostgreSQL; with
+/// `backend:` first, each `async fn(Backend)`, which starts its own app (`spawn_app_with`).
 macro_rules! on_both_backends {
+    (backend: $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            })*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,17 +70,26 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// Starts the application; `None` only for PostgreSQL when no server is configured and
 /// skipping is allowed (it is not in CI: `PERFECT_SERVICE_TEST_REQUIRE_ALL` makes it a failure).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// `spawn_app` with extra settings applied on top of the test defaults.
+pub async fn spawn_app_with(
+    backend: Backend,
+    settings: impl FnOnce(&mut Layer),
+) -> Option<TestApp> {
     let database = match backend {
         Backend::Sqlite => TestDatabase::sqlite().expect("temporary SQLite database"),
         Backend::Postgres => TestDatabase::postgres().await?,
     };
-    let flags = Layer {
+    let mut flags = Layer {
         bind: Some("127.0.0.1:0".into()),
         database_url: Some(database.url.clone()),
         login_attempts_per_15_minutes: Some(5),
         max_body_bytes: Some(MAX_BODY_BYTES),
         ..Layer::default()
     };
+    settings(&mut flags);
     let settings = config::resolve(None, &|_| None, flags).expect("settings");
     if std::env::var("TEST_LOG").is_ok() {
         server::telemetry::init(settings.log_format, "debug");

@@ -108,6 +108,10 @@ async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/api-keys/{id}", vec!["delete"]),
         ("/api/v1/audit-log", vec!["get"]),
         ("/api/v1/organization", vec!["get", "put"]),
+        ("/api/v1/surveys", vec!["get", "post"]),
+        ("/api/v1/surveys/{key}", vec!["get", "patch"]),
+        ("/api/v1/responses", vec!["get", "post"]),
+        ("/api/v1/email-templates", vec!["get", "put"]),
     ];
     assert_eq!(
         paths.len(),

@@ -70,6 +70,7 @@ impl ApiKeyStore for SqlStore {
         )
         .await?;
         w.tx.commit().await.map_err(map_err)?;
+        self.lookups.api_keys.clear();
         Ok(created)
     }
 
@@ -89,19 +90,27 @@ impl ApiKeyStore for SqlStore {
     }
 
     async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKeyCredentials>> {
+        if let Some(found) = self.lookups.api_keys.get(&prefix.to_owned()) {
+            return Ok(found);
+        }
         let sql = format!("{SELECT} WHERE k.prefix = $1");
         let row = sqlx::query(&sql)
             .bind(prefix.to_owned())
             .fetch_optional(self.pool())
             .await
             .map_err(map_err)?;
-        row.map(|row| {
-            Ok(ApiKeyCredentials {
-                key: decode(&row)?,
-                secret_hash: get(&row, "secret_hash")?,
+        let found = row
+            .map(|row| {
+                Ok::<_, StoreError>(ApiKeyCredentials {
+                    key: decode(&row)?,
+                    secret_hash: get(&row, "secret_hash")?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        self.lookups
+            .api_keys
+            .insert(prefix.to_owned(), found.clone());
+        Ok(found)
     }
 
     async fn touch_api_key(&self, id: ApiKeyId, at: Timestamp) -> StoreResult<()> {
@@ -139,6 +148,7 @@ impl ApiKeyStore for SqlStore {
         )
         .await?;
         w.tx.commit().await.map_err(map_err)?;
+        self.lookups.api_keys.clear();
         Ok(after)
     }
 }

@@ -252,6 +252,8 @@ impl CustomerStore for SqlStore {
             None,
         )
         .await?;
-        w.tx.commit().await.map_err(map_err)
+        w.tx.commit().await.map_err(map_err)?;
+        self.lookups.customers.clear();
+        Ok(())
     }
 }

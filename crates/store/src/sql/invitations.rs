@@ -187,7 +187,7 @@ impl InvitationStore for SqlStore {
         let row = sqlx::query(
             "SELECT i.id, i.state, i.expires_at, i.draft_answers, i.survey_version_id, i.transaction_id, \
              c.id AS customer_id, c.external_id AS customer_external_id, c.name AS customer_name, \
-             c.email AS customer_email, c.locale AS customer_locale, \
+             c.email AS customer_email, c.locale AS customer_locale, c.opted_out_at AS customer_opted_out_at, \
              p.id AS touchpoint_id, p.key AS touchpoint_key, p.name AS touchpoint_name, \
              x.occurred_at, x.team_id, u.id AS staff_id, u.name AS staff_name, u.external_id AS staff_external_id, \
              o.name AS organization \
@@ -226,6 +226,7 @@ impl InvitationStore for SqlStore {
             },
             customer_email: get(&row, "customer_email")?,
             customer_locale: get(&row, "customer_locale")?,
+            customer_opted_out: get::<Option<i64>>(&row, "customer_opted_out_at")?.is_some(),
             touchpoint: TouchpointRef {
                 id: TouchpointId(get(&row, "touchpoint_id")?),
                 key: get(&row, "touchpoint_key")?,
@@ -237,6 +238,16 @@ impl InvitationStore for SqlStore {
             team_id: get::<Option<i64>>(&row, "team_id")?.map(TeamId),
             organization: get(&row, "organization")?,
         })
+    }
+
+    async fn invitation_lookup_id(&self, invitation: i64) -> StoreResult<String> {
+        let row = sqlx::query("SELECT lookup_id FROM invitations WHERE id = $1")
+            .bind(invitation)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        get(&row, "lookup_id")
     }
 
     async fn save_draft(

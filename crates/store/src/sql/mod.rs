@@ -4,7 +4,9 @@
 
 mod api_keys;
 mod audit;
+mod cache;
 mod customers;
+mod group_commit;
 mod idempotency;
 mod invitations;
 mod operations;
@@ -74,6 +76,31 @@ pub struct SqlStore {
     /// SQLite allows one writer at a time; queueing writers here avoids `SQLITE_BUSY` on
     /// lock upgrades, which `busy_timeout` does not cover.
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// The group-commit writer of responses, started on first use.
+    response_writer: Arc<std::sync::OnceLock<group_commit::WriterSender>>,
+    lookups: Arc<IngestLookups>,
+}
+
+/// Lookups repeated by every ingested response, cached briefly.
+pub(crate) struct IngestLookups {
+    /// Touchpoint key → (id, owning team, current survey version).
+    pub touchpoints:
+        cache::TtlCache<String, (i64, Option<i64>, Option<crate::knowledge::SurveyVersion>)>,
+    /// Customer external id → id.
+    pub customers: cache::TtlCache<String, i64>,
+    /// API key prefix → key (cleared when this instance revokes one; other instances see a
+    /// revocation within the TTL).
+    pub api_keys: cache::TtlCache<String, Option<crate::model::ApiKeyCredentials>>,
+}
+
+impl Default for IngestLookups {
+    fn default() -> Self {
+        Self {
+            touchpoints: cache::TtlCache::new(Duration::from_secs(2), 10_000),
+            customers: cache::TtlCache::new(Duration::from_secs(30), 100_000),
+            api_keys: cache::TtlCache::new(Duration::from_secs(2), 10_000),
+        }
+    }
 }
 
 /// A write transaction, holding the SQLite writer slot for its lifetime.
@@ -118,6 +145,8 @@ impl SqlStore {
             pool,
             backend,
             sqlite_writer,
+            response_writer: Arc::default(),
+            lookups: Arc::default(),
         })
     }
 
@@ -152,6 +181,17 @@ impl SqlStore {
         Ok(WriteTx {
             tx,
             _writer: writer,
+        })
+    }
+
+    pub(crate) fn response_writer(&self) -> &group_commit::WriterSender {
+        self.response_writer.get_or_init(|| {
+            // The writer's own handle has no writer cell, so that it does not keep itself alive.
+            let handle = SqlStore {
+                response_writer: Arc::default(),
+                ..self.clone()
+            };
+            group_commit::spawn(handle)
         })
     }
 

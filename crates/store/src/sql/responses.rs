@@ -80,90 +80,115 @@ fn decode(row: &AnyRow) -> Result<Response, StoreError> {
     })
 }
 
-async fn resolve(
-    conn: &mut AnyConnection,
-    refs: &ResponseReferences,
-    prefix: &str,
-) -> StoreResult<ResponseContext> {
-    let field = |name: &str| format!("{prefix}{name}");
-    let (transaction, customer, touchpoint, team, staff) = if let Some(external_id) =
-        &refs.transaction
-    {
-        let row = sqlx::query(
-            "SELECT id, customer_id, touchpoint_id, team_id, staff_user_id FROM transactions WHERE external_id = $1",
-        )
-        .bind(external_id.as_str().to_owned())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::unknown(field("transaction"), "transaction", external_id.as_str()))?;
-        (
-            Some(TransactionId(get(&row, "id")?)),
-            CustomerId(get(&row, "customer_id")?),
-            TouchpointId(get(&row, "touchpoint_id")?),
-            get::<Option<i64>>(&row, "team_id")?.map(TeamId),
-            get::<Option<i64>>(&row, "staff_user_id")?.map(UserId),
-        )
-    } else {
-        let customer_id = refs.customer.as_ref().ok_or_else(|| {
+impl SqlStore {
+    /// A touchpoint's id, team and survey, from the short-lived cache or the database.
+    async fn touchpoint_lookup(
+        &self,
+        field: &str,
+        key: &str,
+    ) -> StoreResult<(i64, Option<i64>, Option<SurveyVersion>)> {
+        if let Some(found) = self.lookups.touchpoints.get(&key.to_owned()) {
+            return Ok(found);
+        }
+        let mut conn = self.pool().acquire().await.map_err(map_err)?;
+        let row = sqlx::query("SELECT id, team_id FROM touchpoints WHERE key = $1")
+            .bind(key.to_owned())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::unknown(field, "touchpoint", key))?;
+        let id: i64 = get(&row, "id")?;
+        let found = (
+            id,
+            get(&row, "team_id")?,
+            touchpoint_survey(&mut conn, id).await?,
+        );
+        self.lookups
+            .touchpoints
+            .insert(key.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    async fn customer_lookup(&self, field: &str, external_id: &str) -> StoreResult<i64> {
+        if let Some(id) = self.lookups.customers.get(&external_id.to_owned()) {
+            return Ok(id);
+        }
+        let row = sqlx::query("SELECT id FROM customers WHERE external_id = $1")
+            .bind(external_id.to_owned())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::unknown(field, "customer", external_id))?;
+        let id: i64 = get(&row, "id")?;
+        self.lookups.customers.insert(external_id.to_owned(), id);
+        Ok(id)
+    }
+
+    async fn resolve(
+        &self,
+        refs: &ResponseReferences,
+        prefix: &str,
+    ) -> StoreResult<ResponseContext> {
+        let field = |name: &str| format!("{prefix}{name}");
+        let no_survey = |touchpoint: i64| {
+            StoreError::unknown(
+                field("touchpoint"),
+                "survey attached to the touchpoint",
+                touchpoint.to_string(),
+            )
+        };
+        if let Some(external_id) = &refs.transaction {
+            let mut conn = self.pool().acquire().await.map_err(map_err)?;
+            let row = sqlx::query(
+                "SELECT id, customer_id, touchpoint_id, team_id, staff_user_id FROM transactions WHERE external_id = $1",
+            )
+            .bind(external_id.as_str().to_owned())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::unknown(field("transaction"), "transaction", external_id.as_str()))?;
+            let touchpoint: i64 = get(&row, "touchpoint_id")?;
+            let survey = touchpoint_survey(&mut conn, touchpoint)
+                .await?
+                .ok_or_else(|| no_survey(touchpoint))?;
+            return Ok(ResponseContext {
+                transaction: Some(TransactionId(get(&row, "id")?)),
+                customer: CustomerId(get(&row, "customer_id")?),
+                touchpoint: TouchpointId(touchpoint),
+                team: get::<Option<i64>>(&row, "team_id")?.map(TeamId),
+                staff: get::<Option<i64>>(&row, "staff_user_id")?.map(UserId),
+                survey,
+            });
+        }
+        let customer = refs.customer.as_ref().ok_or_else(|| {
             StoreError::unknown(
                 field("customer"),
                 "customer",
                 "(missing: give a transaction or a customer)",
             )
         })?;
-        let touchpoint_key = refs.touchpoint.as_ref().ok_or_else(|| {
+        let touchpoint = refs.touchpoint.as_ref().ok_or_else(|| {
             StoreError::unknown(
                 field("touchpoint"),
                 "touchpoint",
                 "(missing: give a transaction or a touchpoint)",
             )
         })?;
-        let customer = sqlx::query("SELECT id FROM customers WHERE external_id = $1")
-            .bind(customer_id.as_str().to_owned())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| {
-                StoreError::unknown(
-                    field("customer.external_id"),
-                    "customer",
-                    customer_id.as_str(),
-                )
-            })?;
-        let touchpoint = sqlx::query("SELECT id, team_id FROM touchpoints WHERE key = $1")
-            .bind(touchpoint_key.as_str().to_owned())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| {
-                StoreError::unknown(field("touchpoint"), "touchpoint", touchpoint_key.as_str())
-            })?;
-        (
-            None,
-            CustomerId(get(&customer, "id")?),
-            TouchpointId(get(&touchpoint, "id")?),
-            get::<Option<i64>>(&touchpoint, "team_id")?.map(TeamId),
-            None,
-        )
-    };
-    let survey = touchpoint_survey(conn, touchpoint.0)
-        .await?
-        .ok_or_else(|| {
-            StoreError::unknown(
-                field("touchpoint"),
-                "survey attached to the touchpoint",
-                touchpoint.0.to_string(),
-            )
-        })?;
-    Ok(ResponseContext {
-        transaction,
-        customer,
-        touchpoint,
-        team,
-        staff,
-        survey,
-    })
+        let customer = self
+            .customer_lookup(&field("customer.external_id"), customer.as_str())
+            .await?;
+        let (touchpoint, team, survey) = self
+            .touchpoint_lookup(&field("touchpoint"), touchpoint.as_str())
+            .await?;
+        Ok(ResponseContext {
+            transaction: None,
+            customer: CustomerId(customer),
+            touchpoint: TouchpointId(touchpoint),
+            team: team.map(TeamId),
+            staff: None,
+            survey: survey.ok_or_else(|| no_survey(touchpoint))?,
+        })
+    }
 }
 
 async fn insert_one(
@@ -228,6 +253,40 @@ async fn insert_one(
     Ok(id)
 }
 
+impl SqlStore {
+    /// Stores several requests' responses in one transaction; returns each request's ids.
+    pub(crate) async fn write_response_groups(
+        &self,
+        groups: &[(&Actor, &[NewResponse])],
+    ) -> StoreResult<Vec<Vec<i64>>> {
+        let mut w = self.begin_write().await?;
+        let now = now_micros();
+        let mut all = Vec::with_capacity(groups.len());
+        for (actor, responses) in groups {
+            let mut ids = Vec::with_capacity(responses.len());
+            for response in *responses {
+                ids.push(insert_one(&mut w.tx, response, now).await?);
+            }
+            if !matches!(actor, Actor::System { label } if label == "survey page") {
+                let summary = serde_json::json!({"response_ids": ids});
+                audit(
+                    &mut w.tx,
+                    actor,
+                    "response.ingest",
+                    "response",
+                    None,
+                    None,
+                    Some(summary),
+                )
+                .await?;
+            }
+            all.push(ids);
+        }
+        w.tx.commit().await.map_err(map_err)?;
+        Ok(all)
+    }
+}
+
 #[async_trait]
 impl ResponseStore for SqlStore {
     async fn response_context(
@@ -235,8 +294,7 @@ impl ResponseStore for SqlStore {
         refs: &ResponseReferences,
         field_prefix: &str,
     ) -> StoreResult<ResponseContext> {
-        let mut conn = self.pool().acquire().await.map_err(map_err)?;
-        resolve(&mut conn, refs, field_prefix).await
+        self.resolve(refs, field_prefix).await
     }
 
     async fn insert_responses(
@@ -244,27 +302,19 @@ impl ResponseStore for SqlStore {
         actor: &Actor,
         responses: Vec<NewResponse>,
     ) -> StoreResult<Vec<i64>> {
-        let mut w = self.begin_write().await?;
-        let now = now_micros();
-        let mut ids = Vec::with_capacity(responses.len());
-        for response in &responses {
-            ids.push(insert_one(&mut w.tx, response, now).await?);
-        }
-        if !matches!(actor, Actor::System { label } if label == "survey page") {
-            let summary = serde_json::json!({"response_ids": ids});
-            audit(
-                &mut w.tx,
-                actor,
-                "response.ingest",
-                "response",
-                None,
-                None,
-                Some(summary),
-            )
-            .await?;
-        }
-        w.tx.commit().await.map_err(map_err)?;
-        Ok(ids)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let request = super::group_commit::WriteRequest {
+            actor: actor.clone(),
+            responses,
+            reply,
+        };
+        self.response_writer()
+            .send(request)
+            .await
+            .map_err(|_| StoreError::Unavailable("the response writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the response writer has stopped".into()))?
     }
 
     async fn response(&self, id: i64) -> StoreResult<Response> {

@@ -182,6 +182,7 @@ impl SurveyStore for SqlStore {
         )
         .await?;
         w.tx.commit().await.map_err(map_err)?;
+        self.lookups.touchpoints.clear();
         Ok(created)
     }
 
@@ -240,6 +241,7 @@ impl SurveyStore for SqlStore {
         )
         .await?;
         w.tx.commit().await.map_err(map_err)?;
+        self.lookups.touchpoints.clear();
         Ok(after)
     }
 

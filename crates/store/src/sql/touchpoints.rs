@@ -125,6 +125,7 @@ impl TouchpointStore for SqlStore {
         )
         .await?;
         w.tx.commit().await.map_err(map_err)?;
+        self.lookups.touchpoints.clear();
         Ok(after)
     }
 
@@ -149,7 +150,9 @@ impl TouchpointStore for SqlStore {
             None,
         )
         .await?;
-        w.tx.commit().await.map_err(map_err)
+        w.tx.commit().await.map_err(map_err)?;
+        self.lookups.touchpoints.clear();
+        Ok(())
     }
 
     async fn touchpoint_by_key(&self, key: &Key) -> StoreResult<Touchpoint> {

@@ -1,0 +1,23 @@
+//! Background workers that run beside the HTTP server in every instance. They take due jobs
+//! from the outbox under a lease, so several instances share the work and each job runs once
+//! (at least once, should an instance die mid-job).
+
+pub mod invitations;
+
+use crate::state::AppState;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Starts the workers; they finish their current job and return once `stop` turns true.
+pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(invitations::run(state, stop))
+}
+
+/// Waits `period`, or less if `stop` turns true (or its sender is gone); true when stopping.
+pub(crate) async fn pause(stop: &mut watch::Receiver<bool>, period: std::time::Duration) -> bool {
+    tokio::select! {
+        _ = stop.wait_for(|stopping| *stopping) => {}
+        () = tokio::time::sleep(period) => {}
+    }
+    *stop.borrow()
+}
