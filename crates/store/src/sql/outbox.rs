@@ -30,6 +30,34 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
+/// Adds many items of one topic with as few statements as possible.
+pub(crate) async fn enqueue_many(
+    conn: &mut AnyConnection,
+    topic: &str,
+    payloads: &[serde_json::Value],
+    available_at: i64,
+) -> StoreResult<()> {
+    let created = now_micros();
+    for chunk in payloads.chunks(250) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, $2, $3, ${})", i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (topic, created_at, available_at, payload) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(topic.to_owned())
+            .bind(created)
+            .bind(available_at);
+        for payload in chunk {
+            query = query.bind(payload.to_string());
+        }
+        query.execute(&mut *conn).await.map_err(map_err)?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl OutboxStore for SqlStore {
     async fn claim_outbox(

@@ -2,7 +2,7 @@
 //! derived scores and comment analysis, and announced through the outbox.
 
 use super::customers::decode_team_ref;
-use super::outbox::enqueue;
+use super::outbox::enqueue_many;
 use super::query::{Bind, Conditions, audit, fetch_page, get, get_time, now_micros};
 use super::surveys::touchpoint_survey;
 use super::{SqlStore, map_err};
@@ -191,12 +191,17 @@ impl SqlStore {
     }
 }
 
-async fn insert_one(
+/// Rows per INSERT statement: 20 columns each, well under both databases' bind limits.
+const ROWS_PER_STATEMENT: usize = 100;
+const COLUMNS: usize = 20;
+
+/// Marks the invitations of survey-page responses answered; a second answer is a Conflict.
+async fn answer_invitations(
     conn: &mut AnyConnection,
-    response: &NewResponse,
+    responses: &[&NewResponse],
     now: i64,
-) -> StoreResult<i64> {
-    if let Some(invitation) = response.invitation {
+) -> StoreResult<()> {
+    for invitation in responses.iter().filter_map(|r| r.invitation) {
         let answered = sqlx::query(
             "UPDATE invitations SET state = 'answered', answered_at = $1, draft_answers = NULL \
              WHERE id = $2 AND state <> 'answered'",
@@ -212,78 +217,126 @@ async fn insert_one(
             ));
         }
     }
-    let context = &response.context;
-    let row = sqlx::query(
-        "INSERT INTO responses (survey_version_id, invitation_id, transaction_id, customer_id, touchpoint_id, \
-         team_id, staff_user_id, source, responded_at, received_at, answers, csat, nps, ces, comment, sentiment, \
-         language, themes, staff_mentions, contact_consent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
-    )
-    .bind(context.survey.id)
-    .bind(response.invitation)
-    .bind(context.transaction.map(|t| t.0))
-    .bind(context.customer.0)
-    .bind(context.touchpoint.0)
-    .bind(context.team.map(|t| t.0))
-    .bind(context.staff.map(|s| s.0))
-    .bind(response.source.clone())
-    .bind(to_micros(response.responded_at))
-    .bind(now)
-    .bind(response.answers.to_string())
-    .bind(response.scores.csat)
-    .bind(response.scores.nps)
-    .bind(response.scores.ces)
-    .bind(response.comment.clone())
-    .bind(response.analysis.sentiment)
-    .bind(response.analysis.language.clone())
-    .bind(serde_json::to_string(&response.analysis.themes).unwrap_or_else(|_| "[]".into()))
-    .bind(serde_json::to_string(&response.analysis.staff_mentions).unwrap_or_else(|_| "[]".into()))
-    .bind(i64::from(response.contact_consent))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    let id: i64 = get(&row, "id")?;
-    enqueue(
-        conn,
-        topics::RESPONSE_RECEIVED,
-        &serde_json::json!({"response_id": id}),
-        now,
-    )
-    .await?;
-    Ok(id)
+    Ok(())
+}
+
+/// Inserts responses a hundred rows per statement, with their `response.received` events;
+/// returns their ids in input order (ids are assigned in row order within a statement).
+async fn insert_many(
+    conn: &mut AnyConnection,
+    responses: &[&NewResponse],
+    now: i64,
+) -> StoreResult<Vec<i64>> {
+    answer_invitations(conn, responses, now).await?;
+    let mut ids = Vec::with_capacity(responses.len());
+    for chunk in responses.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|row| {
+                let cells: Vec<String> = (1..=COLUMNS)
+                    .map(|c| format!("${}", row * COLUMNS + c))
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO responses (survey_version_id, invitation_id, transaction_id, customer_id, touchpoint_id, \
+             team_id, staff_user_id, source, responded_at, received_at, answers, csat, nps, ces, comment, sentiment, \
+             language, themes, staff_mentions, contact_consent) VALUES {} RETURNING id",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for response in chunk {
+            let context = &response.context;
+            query = query
+                .bind(context.survey.id)
+                .bind(response.invitation)
+                .bind(context.transaction.map(|t| t.0))
+                .bind(context.customer.0)
+                .bind(context.touchpoint.0)
+                .bind(context.team.map(|t| t.0))
+                .bind(context.staff.map(|s| s.0))
+                .bind(response.source.clone())
+                .bind(to_micros(response.responded_at))
+                .bind(now)
+                .bind(response.answers.to_string())
+                .bind(response.scores.csat)
+                .bind(response.scores.nps)
+                .bind(response.scores.ces)
+                .bind(response.comment.clone())
+                .bind(response.analysis.sentiment)
+                .bind(response.analysis.language.clone())
+                .bind(
+                    serde_json::to_string(&response.analysis.themes)
+                        .unwrap_or_else(|_| "[]".into()),
+                )
+                .bind(
+                    serde_json::to_string(&response.analysis.staff_mentions)
+                        .unwrap_or_else(|_| "[]".into()),
+                )
+                .bind(i64::from(response.contact_consent));
+        }
+        let rows = query.fetch_all(&mut *conn).await.map_err(map_err)?;
+        let mut chunk_ids = rows
+            .iter()
+            .map(|r| get::<i64>(r, "id"))
+            .collect::<StoreResult<Vec<_>>>()?;
+        chunk_ids.sort_unstable();
+        ids.extend(chunk_ids);
+    }
+    let events: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({"response_id": id}))
+        .collect();
+    enqueue_many(conn, topics::RESPONSE_RECEIVED, &events, now).await?;
+    Ok(ids)
 }
 
 impl SqlStore {
     /// Stores several requests' responses in one transaction; returns each request's ids.
+    /// One audit entry is written per distinct caller.
     pub(crate) async fn write_response_groups(
         &self,
         groups: &[(&Actor, &[NewResponse])],
     ) -> StoreResult<Vec<Vec<i64>>> {
         let mut w = self.begin_write().await?;
         let now = now_micros();
-        let mut all = Vec::with_capacity(groups.len());
-        for (actor, responses) in groups {
-            let mut ids = Vec::with_capacity(responses.len());
-            for response in *responses {
-                ids.push(insert_one(&mut w.tx, response, now).await?);
+        let all: Vec<&NewResponse> = groups
+            .iter()
+            .flat_map(|(_, responses)| responses.iter())
+            .collect();
+        let ids = insert_many(&mut w.tx, &all, now).await?;
+        let mut per_group = Vec::with_capacity(groups.len());
+        let mut rest = ids.as_slice();
+        for (_, responses) in groups {
+            let (mine, others) = rest.split_at(responses.len().min(rest.len()));
+            per_group.push(mine.to_vec());
+            rest = others;
+        }
+        let mut callers: Vec<(&Actor, Vec<i64>)> = Vec::new();
+        for ((actor, _), ids) in groups.iter().zip(&per_group) {
+            if matches!(actor, Actor::System { label } if label == "survey page") {
+                continue;
             }
-            if !matches!(actor, Actor::System { label } if label == "survey page") {
-                let summary = serde_json::json!({"response_ids": ids});
-                audit(
-                    &mut w.tx,
-                    actor,
-                    "response.ingest",
-                    "response",
-                    None,
-                    None,
-                    Some(summary),
-                )
-                .await?;
+            match callers.iter_mut().find(|(known, _)| known == actor) {
+                Some((_, list)) => list.extend(ids),
+                None => callers.push((actor, ids.clone())),
             }
-            all.push(ids);
+        }
+        for (actor, ids) in callers {
+            let summary = serde_json::json!({"response_ids": ids});
+            audit(
+                &mut w.tx,
+                actor,
+                "response.ingest",
+                "response",
+                None,
+                None,
+                Some(summary),
+            )
+            .await?;
         }
         w.tx.commit().await.map_err(map_err)?;
-        Ok(all)
+        Ok(per_group)
     }
 }
 
