@@ -434,3 +434,15 @@ fn demo_builds_an_organization_once_and_refuses_a_non_empty_database(db: Databas
     assert!(!again.status.success());
     assert!(stderr(&again).contains("not empty"));
 }
+
+#[test]
+fn the_ingest_benchmark_runs_and_reports_its_figures() {
+    let output = run(&["bench", "ingest", "--duration", "1", "--connections", "4"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("responses/s") && text.contains("p99"),
+        "{text}"
+    );
+    assert!(text.contains("(0 failed)"), "{text}");
+}

@@ -12,6 +12,8 @@ use store::{
     Actor, ApiKeyStore, CustomerInput, CustomerStore, NewApiKey, NewSurvey, NewTeam, NewTouchpoint,
     OperationsStore, SurveyStore, TeamStore, TouchpointStore,
 };
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 
 const CUSTOMERS: usize = 200;
 
@@ -149,23 +151,72 @@ impl Report {
     }
 }
 
+/// Pre-serialised requests, one per customer and answer mix, so that the client does as
+/// little work as possible: the machine's two cores are shared with the server.
+fn requests(host: &str, key: &str) -> Vec<Vec<u8>> {
+    (0..CUSTOMERS)
+        .map(|n| {
+            let body = serde_json::json!({
+                "customer": {"external_id": format!("C-{n}")},
+                "touchpoint": "phone-support",
+                "source": "kiosk",
+                "answers": {"csat": 1 + n % 5, "nps": n % 11, "comment": COMMENTS[n % COMMENTS.len()]},
+            })
+            .to_string();
+            format!(
+                "POST /api/v1/responses HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {key}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        })
+        .collect()
+}
+
+/// Sends one request on a keep-alive connection and reads the response; returns the status.
+async fn exchange(stream: &mut BufReader<TcpStream>, request: &[u8]) -> anyhow::Result<u16> {
+    stream.get_mut().write_all(request).await?;
+    let mut status = 0;
+    let mut length = 0usize;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stream.read_line(&mut line).await? == 0 {
+            anyhow::bail!("the server closed the connection");
+        }
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(code) = header.strip_prefix("HTTP/1.1 ") {
+            status = code.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0);
+        } else if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await?;
+    Ok(status)
+}
+
 async fn drive(
     address: &str,
     key: &str,
     connections: usize,
     duration: Duration,
 ) -> anyhow::Result<Report> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(connections)
-        .build()?;
-    let url = format!("{address}/api/v1/responses");
+    let host = address.trim_start_matches("http://").to_owned();
+    let requests = std::sync::Arc::new(requests(&host, key));
     let warm_up = Instant::now() + Duration::from_secs(1);
     let end = warm_up + duration;
     let mut tasks = Vec::with_capacity(connections);
     for worker in 0..connections {
-        let (client, url, key) = (client.clone(), url.clone(), key.to_owned());
+        let (host, requests) = (host.clone(), requests.clone());
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut failed, mut latencies) = (0u64, 0u64, Vec::new());
+            let mut stream = BufReader::new(TcpStream::connect(&host).await?);
             let mut n = worker;
             loop {
                 let started = Instant::now();
@@ -173,16 +224,9 @@ async fn drive(
                     break;
                 }
                 n += connections;
-                let body = serde_json::json!({
-                    "customer": {"external_id": format!("C-{}", n % CUSTOMERS)},
-                    "touchpoint": "phone-support",
-                    "source": "kiosk",
-                    "answers": {"csat": 1 + n % 5, "nps": n % 11, "comment": COMMENTS[n % COMMENTS.len()]},
-                });
-                let result = client.post(&url).bearer_auth(&key).json(&body).send().await;
-                let success = matches!(&result, Ok(r) if r.status().is_success());
+                let status = exchange(&mut stream, &requests[n % requests.len()]).await?;
                 if started >= warm_up {
-                    if success {
+                    if (200..300).contains(&status) {
                         ok += 1;
                         latencies.push(started.elapsed().as_micros() as u64);
                     } else {
@@ -190,7 +234,7 @@ async fn drive(
                     }
                 }
             }
-            (ok, failed, latencies)
+            anyhow::Ok((ok, failed, latencies))
         }));
     }
     let mut report = Report {
@@ -200,7 +244,7 @@ async fn drive(
         latencies_us: Vec::new(),
     };
     for task in tasks {
-        let (ok, failed, latencies) = task.await?;
+        let (ok, failed, latencies) = task.await??;
         report.ok += ok;
         report.failed += failed;
         report.latencies_us.extend(latencies);

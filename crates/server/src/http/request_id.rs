@@ -29,7 +29,9 @@ pub async fn middleware(request: Request, next: Next) -> Response {
                 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
         .map(str::to_owned);
-    let id = incoming.unwrap_or_else(|| crate::security::random_token(12));
+    // Request ids need to be unique, not secret: the thread-local generator avoids a system
+    // call per request.
+    let id = incoming.unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
     let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
     let mut response = {
         use tracing::Instrument;
