@@ -262,6 +262,8 @@ pub struct Touchpoint {
     pub name: String,
     pub description: Option<String>,
     pub team: Option<TeamRef>,
+    /// Overrides the organization's minimum days between invitations to one customer.
+    pub invitation_min_days: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -279,6 +281,8 @@ pub struct TouchpointUpdate {
     pub name: Option<Name>,
     pub description: Option<Option<String>>,
     pub team: Option<Option<Key>>,
+    /// `Some(None)` returns to the organization's rule.
+    pub invitation_min_days: Option<Option<i64>>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -2,17 +2,18 @@
 
 pub(crate) mod api_keys;
 mod audit;
-mod customers;
+pub mod customers;
 pub mod docs;
 mod email_templates;
 pub mod extract;
 pub mod idempotency;
+pub mod invitation_rules;
 mod organization;
-mod responses;
-mod surveys;
+pub(crate) mod responses;
+pub(crate) mod surveys;
 mod teams;
 mod touchpoints;
-mod transactions;
+pub mod transactions;
 mod users;
 
 use crate::error::{ApiError, Problem, ProblemKind};
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(organization::router())
         .merge(surveys::router())
         .merge(responses::router())
+        .merge(invitation_rules::router())
         .merge(email_templates::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(

@@ -34,6 +34,9 @@ pub struct TouchpointBody {
     pub description: Option<String>,
     /// Key of the owning team.
     pub team: Option<String>,
+    /// At most one invitation per customer per this many days on this touchpoint; `null`
+    /// follows the organization's rule.
+    pub invitation_min_days: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -46,6 +49,7 @@ impl From<Touchpoint> for TouchpointBody {
             name: t.name,
             description: t.description,
             team: t.team.map(|team| team.key),
+            invitation_min_days: t.invitation_min_days,
             created_at: t.created_at,
             updated_at: t.updated_at,
         }
@@ -74,6 +78,20 @@ pub struct TouchpointPatch {
     #[serde(default, deserialize_with = "super::double_option")]
     #[schema(value_type = Option<String>)]
     pub team: Option<Option<String>>,
+    /// 0 to 365 days between invitations to one customer here; `null` follows the organization.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub invitation_min_days: Option<Option<i64>>,
+}
+
+fn min_days(days: Option<i64>) -> Result<Option<i64>, domain::ValidationError> {
+    match days {
+        Some(d) if !(0..=365).contains(&d) => Err(domain::ValidationError::new(
+            "invitation_min_days",
+            "must be from 0 to 365",
+        )),
+        other => Ok(other),
+    }
 }
 
 fn touchpoint_key(raw: &str) -> Result<Key, ApiError> {
@@ -162,6 +180,7 @@ async fn update_touchpoint(
             .map(|d| OptionalText::parse("description", d.as_deref(), 2000))
             .transpose()?,
         team: body.team.map(|t| optional_team(t.as_deref())).transpose()?,
+        invitation_min_days: body.invitation_min_days.map(|d| min_days(d)).transpose()?,
     };
     let touchpoint = state
         .store

@@ -135,7 +135,7 @@ pub struct BatchResult {
 }
 
 impl TransactionIn {
-    fn parse(&self) -> Result<TransactionInput, ValidationError> {
+    pub fn parse(&self) -> Result<TransactionInput, ValidationError> {
         let attributes_size = serde_json::Value::Object(self.attributes.clone())
             .to_string()
             .len();

@@ -211,6 +211,7 @@ async fn update(
             name: Some(Name::parse("Name", &form.name)?),
             description: Some(form.description()?),
             team: Some(form.team()?),
+            invitation_min_days: None,
         })
     })();
     let result = match parsed {

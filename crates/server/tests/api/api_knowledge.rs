@@ -13,6 +13,8 @@ on_both_backends!(
     a_batch_of_responses_is_all_or_nothing,
     the_same_idempotency_key_stores_one_response,
     responses_are_filtered_by_band_theme_sentiment_and_source,
+    fatigue_rules_limit_invitations_per_customer,
+    invitation_rules_are_validated,
 );
 
 fn questions() -> Value {
@@ -365,4 +367,144 @@ async fn responses_are_filtered_by_band_theme_sentiment_and_source(app: TestApp)
         .get("/api/v1/responses?band=awful", &app.admin_key)
         .await;
     assert_eq!(bad.status(), 422);
+}
+
+async fn fatigue_rules_limit_invitations_per_customer(app: TestApp) {
+    setup(&app).await;
+    let transaction = |id: &str| {
+        json!({"external_id": id, "customer": {"external_id": "C-1"}, "touchpoint": "phone-support",
+        "occurred_at": "2026-11-20T10:00:00Z"})
+    };
+    let url = |body: Value| body["survey_url"].is_string();
+    let first: Value = app
+        .post_json("/api/v1/transactions", &app.admin_key, &transaction("T-1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: Value = app
+        .post_json("/api/v1/transactions", &app.admin_key, &transaction("T-2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        url(first) && url(second),
+        "by default every transaction is asked"
+    );
+    let touchpoint_rule = json!({"invitation_min_days": 7});
+    let patched: Value = app
+        .patch_json(
+            "/api/v1/touchpoints/phone-support",
+            &app.admin_key,
+            &touchpoint_rule,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patched["invitation_min_days"], 7);
+    let third: Value = app
+        .post_json("/api/v1/transactions", &app.admin_key, &transaction("T-3"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !url(third),
+        "the touchpoint's rule holds the customer back for 7 days"
+    );
+    app.patch_json(
+        "/api/v1/touchpoints/phone-support",
+        &app.admin_key,
+        &json!({"invitation_min_days": null}),
+    )
+    .await;
+    let rules = json!({"min_days_between": 30, "quiet_hours_start": null, "quiet_hours_end": null, "link_valid_days": 30, "reminder_after_hours": 0});
+    assert_eq!(
+        app.api
+            .put(app.url("/api/v1/invitation-rules"))
+            .bearer_auth(&app.admin_key)
+            .json(&rules)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let fourth: Value = app
+        .post_json("/api/v1/transactions", &app.admin_key, &transaction("T-4"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !url(fourth),
+        "the organization's rule applies when the touchpoint has none"
+    );
+    let other = json!({"external_id": "T-5", "customer": {"external_id": "C-2"}, "touchpoint": "phone-support", "occurred_at": "2026-11-20T10:00:00Z"});
+    let fifth: Value = app
+        .post_json("/api/v1/transactions", &app.admin_key, &other)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(url(fifth), "other customers are still asked");
+}
+
+async fn invitation_rules_are_validated(app: TestApp) {
+    let put = |body: Value| {
+        app.api
+            .put(app.url("/api/v1/invitation-rules"))
+            .bearer_auth(&app.admin_key)
+            .json(&body)
+            .send()
+    };
+    let good = json!({"min_days_between": 0, "quiet_hours_start": "21:00", "quiet_hours_end": "08:00", "link_valid_days": 14, "reminder_after_hours": 48});
+    let saved: Value = put(good).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (
+            saved["quiet_hours_start"].as_str(),
+            saved["link_valid_days"].as_i64()
+        ),
+        (Some("21:00"), Some(14))
+    );
+    for (bad, field) in [
+        (
+            json!({"min_days_between": 0, "quiet_hours_start": "25:00", "quiet_hours_end": "08:00", "link_valid_days": 14, "reminder_after_hours": 0}),
+            "quiet_hours_start",
+        ),
+        (
+            json!({"min_days_between": 0, "quiet_hours_start": "21:00", "quiet_hours_end": null, "link_valid_days": 14, "reminder_after_hours": 0}),
+            "quiet_hours_end",
+        ),
+        (
+            json!({"min_days_between": -1, "quiet_hours_start": null, "quiet_hours_end": null, "link_valid_days": 14, "reminder_after_hours": 0}),
+            "min_days_between",
+        ),
+        (
+            json!({"min_days_between": 0, "quiet_hours_start": null, "quiet_hours_end": null, "link_valid_days": 0, "reminder_after_hours": 0}),
+            "link_valid_days",
+        ),
+    ] {
+        let response = put(bad).await.unwrap();
+        assert_eq!(response.status(), 422);
+        assert_eq!(response.json::<Value>().await.unwrap()["field"], field);
+    }
+    let read: Value = app
+        .get("/api/v1/invitation-rules", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        read["reminder_after_hours"], 48,
+        "refused changes changed nothing"
+    );
+    let reader = app.api_key("read").await;
+    assert_eq!(put(json!({})).await.unwrap().status(), 422);
+    let forbidden = app.api.put(app.url("/api/v1/invitation-rules")).bearer_auth(&reader)
+        .json(&json!({"min_days_between": 0, "quiet_hours_start": null, "quiet_hours_end": null, "link_valid_days": 1, "reminder_after_hours": 0}))
+        .send().await.unwrap();
+    assert_eq!(forbidden.status(), 403);
 }

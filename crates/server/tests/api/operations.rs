@@ -111,6 +111,7 @@ async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/surveys", vec!["get", "post"]),
         ("/api/v1/surveys/{key}", vec!["get", "patch"]),
         ("/api/v1/responses", vec!["get", "post"]),
+        ("/api/v1/invitation-rules", vec!["get", "put"]),
         ("/api/v1/email-templates", vec!["get", "put"]),
     ];
     assert_eq!(

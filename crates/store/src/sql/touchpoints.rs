@@ -14,7 +14,7 @@ use domain::{Key, TouchpointId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-const SELECT: &str = "SELECT p.id, p.key, p.name, p.description, p.created_at, p.updated_at, \
+const SELECT: &str = "SELECT p.id, p.key, p.name, p.description, p.invitation_min_days, p.created_at, p.updated_at, \
     t.id AS team_id, t.key AS team_key, t.name AS team_name \
     FROM touchpoints p LEFT JOIN teams t ON t.id = p.team_id";
 
@@ -23,6 +23,7 @@ fn decode(row: &AnyRow) -> Result<Touchpoint, StoreError> {
         id: TouchpointId(get(row, "id")?),
         key: parse_stored(&get::<String>(row, "key")?, |k| Key::parse("key", k))?,
         name: get(row, "name")?,
+        invitation_min_days: get(row, "invitation_min_days")?,
         description: get(row, "description")?,
         team: decode_team_ref(row, "team")?,
         created_at: get_time(row, "created_at")?,
@@ -102,13 +103,23 @@ impl TouchpointStore for SqlStore {
             None => before.description.clone(),
         };
         sqlx::query(
-            "UPDATE touchpoints SET name = $1, description = $2, team_id = $3, updated_at = $4 WHERE id = $5",
+            "UPDATE touchpoints SET name = $1, description = $2, team_id = $3, updated_at = $4, \
+             invitation_min_days = $6 WHERE id = $5",
         )
-        .bind(update.name.map_or_else(|| before.name.clone(), String::from))
+        .bind(
+            update
+                .name
+                .map_or_else(|| before.name.clone(), String::from),
+        )
         .bind(description)
         .bind(team_id)
         .bind(now_micros())
         .bind(before.id.0)
+        .bind(
+            update
+                .invitation_min_days
+                .unwrap_or(before.invitation_min_days),
+        )
         .execute(&mut *w.tx)
         .await
         .map_err(map_err)?;
