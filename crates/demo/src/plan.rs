@@ -3,8 +3,8 @@
 
 use crate::calendar::Calendar;
 use crate::catalog::{EMAIL_DOMAIN, ORGANIZATION_NAME, TIME_ZONE, TOUCHPOINTS, team_index};
-use crate::world::{DemoWorld, OrganizationPlan, TouchpointPlan};
-use crate::{customers, staff, transactions};
+use crate::world::{DemoWorld, HiddenProblems, OrganizationPlan, TouchpointPlan};
+use crate::{customers, responses, staff, surveys, transactions};
 use jiff::Timestamp;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 /// How many customers the demo holds.
 pub const CUSTOMERS: usize = 500;
 /// How many transactions the demo holds.
-pub const TRANSACTIONS: usize = 20_000;
+pub const TRANSACTIONS: usize = 75_000;
 
 /// The random streams of the generators. Each generator draws from its own, so that a new
 /// generator, or one drawing more numbers than before, never changes what the others produce.
@@ -21,6 +21,7 @@ pub mod streams {
     pub const STAFF: u64 = 1;
     pub const CUSTOMERS: u64 = 2;
     pub const TRANSACTIONS: u64 = 3;
+    pub const RESPONSES: u64 = 4;
 }
 
 /// A deterministic random number generator for one generator of one seed.
@@ -62,8 +63,13 @@ pub fn plan(seed: u64, now: Timestamp) -> anyhow::Result<DemoWorld> {
         touchpoints,
         customers,
         transactions: Vec::new(),
+        surveys: surveys::plans(),
+        responses: Vec::new(),
+        hidden: HiddenProblems::default(),
     };
     let mut rng = stream(seed, streams::TRANSACTIONS);
     world.transactions = transactions::generate(&mut rng, &calendar, &world, TRANSACTIONS)?;
+    world.hidden = responses::hidden(&world);
+    world.responses = responses::generate(&mut stream(seed, streams::RESPONSES), &world);
     Ok(world)
 }

@@ -19,6 +19,12 @@ pub struct DemoWorld {
     pub customers: Vec<CustomerPlan>,
     /// Sorted by `occurred_at`; external ids follow that order.
     pub transactions: Vec<TransactionPlan>,
+    /// One survey per touchpoint, attached only after the transactions are written.
+    pub surveys: Vec<SurveyPlan>,
+    /// At most one per transaction, sorted by `responded_at`.
+    pub responses: Vec<ResponsePlan>,
+    /// Where the problems hidden in the responses are (see the crate documentation).
+    pub hidden: HiddenProblems,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,9 +70,10 @@ pub struct TouchpointPlan {
 }
 
 /// The size of a customer, which drives its value, its owning team and how often it is served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Segment {
     Enterprise,
+    #[default]
     MidMarket,
     SmallBusiness,
 }
@@ -129,6 +136,195 @@ pub struct TransactionPlan {
     /// In euro cents; `None` where nothing is charged (support, reviews).
     pub amount_minor: Option<i64>,
     pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A rated attribute of the service, 1 to 5. Its question key is the same in every survey, so
+/// that ratings compare across touchpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Attribute {
+    Timeliness,
+    Courtesy,
+    Accuracy,
+    Communication,
+    QualityOfWork,
+    Price,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 6] = [
+        Attribute::Timeliness,
+        Attribute::Courtesy,
+        Attribute::Accuracy,
+        Attribute::Communication,
+        Attribute::QualityOfWork,
+        Attribute::Price,
+    ];
+
+    /// The question key, e.g. `quality_of_work`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Attribute::Timeliness => "timeliness",
+            Attribute::Courtesy => "courtesy",
+            Attribute::Accuracy => "accuracy",
+            Attribute::Communication => "communication",
+            Attribute::QualityOfWork => "quality_of_work",
+            Attribute::Price => "price",
+        }
+    }
+
+    /// The attribute's name in the survey, e.g. "Quality of work".
+    pub fn label(self) -> &'static str {
+        match self {
+            Attribute::Timeliness => "Timeliness",
+            Attribute::Courtesy => "Courtesy",
+            Attribute::Accuracy => "Accuracy",
+            Attribute::Communication => "Communication",
+            Attribute::QualityOfWork => "Quality of work",
+            Attribute::Price => "Price",
+        }
+    }
+
+    /// Position in [`Attribute::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyPlan {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub questions: Vec<domain::survey::Question>,
+    /// Indices into [`DemoWorld::touchpoints`] of the touchpoints it is attached to.
+    pub touchpoints: Vec<usize>,
+}
+
+/// How a response was gathered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// The customer answered the survey sent after the contact.
+    Survey,
+    /// A follow-up call by the care team.
+    PhoneInterview,
+    /// The tablet the technician or driver hands over on site.
+    Kiosk,
+    /// A session with several people of a large customer.
+    FocusGroup,
+    /// Noted by the account manager in a customer briefing.
+    Briefing,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] = [
+        Source::Survey,
+        Source::PhoneInterview,
+        Source::Kiosk,
+        Source::FocusGroup,
+        Source::Briefing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Survey => "survey",
+            Source::PhoneInterview => "phone_interview",
+            Source::Kiosk => "kiosk",
+            Source::FocusGroup => "focus_group",
+            Source::Briefing => "briefing",
+        }
+    }
+}
+
+/// The tone a comment was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tone {
+    Positive,
+    /// Praise, then "but" and a complaint.
+    Mixed,
+    Negative,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentPlan {
+    pub text: String,
+    /// The language it is written in: `en`, `fr` or `de`.
+    pub language: &'static str,
+    pub tone: Tone,
+    /// Index into [`DemoWorld::staff`] of the person named in it, if any.
+    pub names: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponsePlan {
+    /// Index into [`DemoWorld::transactions`].
+    pub transaction: usize,
+    /// Index into [`DemoWorld::surveys`]: the survey of the transaction's touchpoint.
+    pub survey: usize,
+    pub source: Source,
+    pub responded_at: Timestamp,
+    /// 1 to 5; always answered.
+    pub csat: i64,
+    /// 0 to 10.
+    pub nps: Option<i64>,
+    /// 1 (very easy) to 7 (very difficult); support touchpoints only.
+    pub ces: Option<i64>,
+    /// 1 to 5, for the attributes the survey asks about (some are skipped).
+    pub ratings: Vec<(Attribute, i64)>,
+    /// "Yes", "Partly" or "No"; support touchpoints only.
+    pub resolved: Option<&'static str>,
+    pub comment: Option<CommentPlan>,
+    pub contact_consent: bool,
+}
+
+impl ResponsePlan {
+    pub fn rating(&self, attribute: Attribute) -> Option<i64> {
+        self.ratings
+            .iter()
+            .find(|(a, _)| *a == attribute)
+            .map(|(_, r)| *r)
+    }
+
+    /// The answers as the API takes them: question key → value.
+    pub fn answers(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::Value;
+        let mut answers = serde_json::Map::new();
+        answers.insert("csat".into(), Value::from(self.csat));
+        if let Some(nps) = self.nps {
+            answers.insert("nps".into(), Value::from(nps));
+        }
+        if let Some(ces) = self.ces {
+            answers.insert("ces".into(), Value::from(ces));
+        }
+        for (attribute, rating) in &self.ratings {
+            answers.insert(attribute.key().into(), Value::from(*rating));
+        }
+        if let Some(resolved) = self.resolved {
+            answers.insert("resolved".into(), Value::from(resolved));
+        }
+        if let Some(comment) = &self.comment {
+            answers.insert("comment".into(), Value::from(comment.text.clone()));
+        }
+        answers.insert("contact".into(), Value::from(self.contact_consent));
+        answers
+    }
+}
+
+/// The problems hidden in the responses, for later features (trends, alerts, key drivers,
+/// recognition) to find. See the crate documentation for their sizes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HiddenProblems {
+    /// Index into [`DemoWorld::teams`] of the client team whose timeliness and CSAT slide.
+    pub sliding_team: usize,
+    /// Transactions from this moment on are rated gradually worse, down to the full drop at
+    /// `now`.
+    pub slide_start: Timestamp,
+    /// Index into [`DemoWorld::touchpoints`] of the touchpoint with frequent waiting-time
+    /// complaints.
+    pub waiting_touchpoint: usize,
+    /// Index into [`DemoWorld::staff`] of the person praised by name again and again.
+    pub praised_staff: usize,
+    /// The customer segment noticeably less satisfied than the others.
+    pub unhappy_segment: Segment,
 }
 
 impl DemoWorld {

@@ -82,7 +82,9 @@ async fn the_demo_fills_an_empty_database(db: TestDb) {
             staff: 20,
             customers: 500,
             touchpoints: 10,
-            transactions: 20_000,
+            transactions: demo::TRANSACTIONS,
+            surveys: 10,
+            responses: world.responses.len(),
             login_email: admin.clone(),
         }
     );
@@ -130,6 +132,143 @@ async fn the_demo_fills_an_empty_database(db: TestDb) {
         lost.items.len(),
         world.customers.iter().filter(|c| c.is_lost()).count()
     );
+    surveys_are_attached_after_the_history(store, &world).await;
+    responses_are_stored_with_their_context_and_analysis(store, &world).await;
+}
+
+/// Every touchpoint has its survey, yet none of the six months of transactions got an
+/// invitation or queued an invitation e-mail: the surveys were attached afterwards.
+async fn surveys_are_attached_after_the_history(store: &SqlStore, world: &demo::DemoWorld) {
+    let surveys = store.list_surveys(&list(100)).await.unwrap().items;
+    assert_eq!(surveys.len(), world.touchpoints.len());
+    let mut attached: Vec<String> = surveys
+        .iter()
+        .flat_map(|s| s.touchpoints.iter().map(|t| t.key.clone()))
+        .collect();
+    attached.sort();
+    let mut touchpoints: Vec<String> = world.touchpoints.iter().map(|t| t.key.clone()).collect();
+    touchpoints.sort();
+    assert_eq!(attached, touchpoints, "one survey per touchpoint");
+    for survey in &surveys {
+        let index = world
+            .surveys
+            .iter()
+            .position(|s| s.key == survey.key.as_str());
+        let planned = &world.surveys[index.unwrap()];
+        assert_eq!(survey.questions.as_slice(), planned.questions.as_slice());
+        let answered = world
+            .responses
+            .iter()
+            .filter(|r| world.surveys[r.survey].key == planned.key);
+        assert_eq!(survey.responses, answered.count() as i64, "{}", planned.key);
+    }
+    assert_eq!(
+        store
+            .pending_outbox(topics::INVITATION_EMAIL)
+            .await
+            .unwrap(),
+        0
+    );
+    let mut params = list(500);
+    let mut seen = 0;
+    loop {
+        let page = store
+            .list_transactions(&params, &TransactionFilter::default())
+            .await
+            .unwrap();
+        seen += page.items.len();
+        let invited = page.items.iter().find(|t| t.invitation.is_some());
+        assert!(invited.is_none(), "{invited:?}");
+        match page.next_after_id {
+            Some(after) => params.after_id = Some(after),
+            None => break,
+        }
+    }
+    assert_eq!(seen, world.transactions.len());
+}
+
+/// Responses go through `insert_responses`: each has its `response.received` event, its
+/// transaction's context, its answers and scores, and its comment analysed.
+async fn responses_are_stored_with_their_context_and_analysis(
+    store: &SqlStore,
+    world: &demo::DemoWorld,
+) {
+    let total = world.responses.len() as i64;
+    assert_eq!(
+        store
+            .pending_outbox(topics::RESPONSE_RECEIVED)
+            .await
+            .unwrap(),
+        total
+    );
+    let first = store
+        .list_responses(&list(1), &ResponseFilter::default())
+        .await
+        .unwrap();
+    let stored = &first.items[0];
+    let planned = &world.responses[0];
+    let transaction = &world.transactions[planned.transaction];
+    assert_eq!(
+        stored.transaction_external_id.as_deref(),
+        Some(transaction.external_id.as_str())
+    );
+    assert_eq!(stored.source, planned.source.as_str());
+    assert_eq!(stored.responded_at, planned.responded_at);
+    assert_eq!(stored.scores.csat, Some(planned.csat));
+    assert_eq!(stored.scores.nps, planned.nps);
+    assert_eq!(stored.contact_consent, planned.contact_consent);
+    assert_eq!(
+        stored.comment.as_deref(),
+        planned.comment.as_ref().map(|c| c.text.as_str())
+    );
+    let external_id = domain::ExternalId::parse("transaction", &transaction.external_id).unwrap();
+    let refs = ResponseReferences {
+        transaction: Some(external_id),
+        customer: None,
+        touchpoint: None,
+    };
+    let context = store.response_context(&refs, "").await.unwrap();
+    assert_eq!(stored.customer.id, context.customer);
+    assert_eq!(stored.touchpoint.id, context.touchpoint);
+    assert_eq!(stored.team.as_ref().map(|t| t.id), context.team);
+    assert_eq!(stored.staff.as_ref().map(|s| s.id), context.staff);
+    assert_eq!(
+        stored.survey_key.as_deref(),
+        Some(context.survey.survey_key.as_str())
+    );
+
+    // The praised colleague is recognised by name in the stored analysis.
+    let praised = &world.staff[world.hidden.praised_staff];
+    let users = store
+        .list_users(&list(100), &UserFilter::default())
+        .await
+        .unwrap()
+        .items;
+    let user = users
+        .iter()
+        .find(|u| u.external_id.as_deref() == Some(praised.external_id.as_str()))
+        .unwrap();
+    let filter = ResponseFilter {
+        staff: Some(user.id),
+        sentiment_min: Some(0.05),
+        ..Default::default()
+    };
+    let theirs = store
+        .list_responses(&list(500), &filter)
+        .await
+        .unwrap()
+        .items;
+    let named = theirs
+        .iter()
+        .filter(|r| r.analysis.staff_mentions.contains(&user.id.0))
+        .count();
+    assert!(
+        named * 3 > theirs.len(),
+        "{named} of {} name them",
+        theirs.len()
+    );
+    let with_language = theirs.iter().filter(|r| r.analysis.language.is_some());
+    assert!(with_language.count() * 20 > theirs.len() * 19);
 }
 
 async fn the_demo_refuses_a_database_that_is_not_empty(db: TestDb) {

@@ -3,12 +3,14 @@
 // A failed unwrap is a failed test, with the value in the message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use demo::{DemoWorld, Segment, plan};
+use demo::{Attribute, DemoWorld, ResponsePlan, Segment, Source, Tone, plan};
 use domain::Role;
 use domain::access::TeamKind;
+use domain::analysis::{CommentAnalysis, CompiledStaff, StaffName, Taxonomy, analyze_compiled};
 use jiff::Timestamp;
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 fn now() -> Timestamp {
@@ -32,6 +34,7 @@ fn different_seeds_give_different_worlds() {
     assert_ne!(other.staff, world().staff);
     assert_ne!(other.customers, world().customers);
     assert_ne!(other.transactions, world().transactions);
+    assert_ne!(other.responses, world().responses);
 }
 
 #[test]
@@ -42,6 +45,12 @@ fn the_world_has_the_announced_size() {
     assert_eq!(world.touchpoints.len(), 10);
     assert_eq!(world.customers.len(), demo::CUSTOMERS);
     assert_eq!(world.transactions.len(), demo::TRANSACTIONS);
+    assert_eq!(world.surveys.len(), world.touchpoints.len());
+    let responses = world.responses.len();
+    assert!(
+        (57_000..63_000).contains(&responses),
+        "{responses} responses"
+    );
     assert!(
         TeamKind::ALL
             .iter()
@@ -137,4 +146,445 @@ fn large_customers_are_few_and_served_most() {
             && world.customers[t.customer].segment == Segment::SmallBusiness
     });
     assert_eq!(reviews_of_small.count(), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Responses
+
+/// The comment analysis of every planned comment, as the server would store it (staff ids
+/// are indices into the world's staff), in the order of `world().responses`.
+fn analyses() -> &'static Vec<Option<CommentAnalysis>> {
+    static ANALYSES: OnceLock<Vec<Option<CommentAnalysis>>> = OnceLock::new();
+    ANALYSES.get_or_init(|| {
+        let world = world();
+        let taxonomy = Taxonomy::default_taxonomy().compile();
+        let names: Vec<StaffName> = (0_i64..)
+            .zip(&world.staff)
+            .map(|(id, s)| StaffName {
+                id,
+                full_name: s.name.clone(),
+            })
+            .collect();
+        let staff = CompiledStaff::new(&names);
+        world
+            .responses
+            .iter()
+            .map(|r| {
+                r.comment
+                    .as_ref()
+                    .map(|c| analyze_compiled(&c.text, &taxonomy, &staff))
+            })
+            .collect()
+    })
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, count) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    sum / count.max(1) as f64
+}
+
+fn correlation(pairs: &[(f64, f64)]) -> f64 {
+    let mx = mean(pairs.iter().map(|p| p.0));
+    let my = mean(pairs.iter().map(|p| p.1));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (x, y) in pairs {
+        sxy += (x - mx) * (y - my);
+        sxx += (x - mx) * (x - mx);
+        syy += (y - my) * (y - my);
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    part as f64 / whole.max(1) as f64
+}
+
+#[test]
+fn each_transaction_has_at_most_one_response_given_after_it_and_before_now() {
+    let world = world();
+    let mut answered = HashSet::new();
+    for pair in world.responses.windows(2) {
+        assert!(pair[0].responded_at <= pair[1].responded_at);
+    }
+    for r in &world.responses {
+        assert!(
+            answered.insert(r.transaction),
+            "two responses to {}",
+            r.transaction
+        );
+        let t = &world.transactions[r.transaction];
+        assert!(t.occurred_at < r.responded_at && r.responded_at < world.window.end);
+        assert_eq!(world.surveys[r.survey].touchpoints, vec![t.touchpoint]);
+    }
+    let rate = share(world.responses.len(), world.transactions.len());
+    assert!((0.75..0.85).contains(&rate), "response rate {rate}");
+}
+
+#[test]
+fn answers_fit_their_survey() {
+    let world = world();
+    let parsed: Vec<_> = world
+        .surveys
+        .iter()
+        .map(|s| domain::survey::Questions::parse(s.questions.clone()).unwrap())
+        .collect();
+    for r in &world.responses {
+        let questions = &parsed[r.survey];
+        let answers = domain::survey::validate_answers(questions, &r.answers(), true);
+        assert!(answers.is_ok(), "{answers:?}");
+        if r.ces.is_some() {
+            assert!(questions.get("ces").is_some());
+        }
+        for (attribute, _) in &r.ratings {
+            assert!(questions.get(attribute.key()).is_some());
+        }
+    }
+    let support = ["phone-support", "email-support", "web-chat"];
+    for survey in &world.surveys {
+        let touchpoint = &world.touchpoints[survey.touchpoints[0]];
+        let has_ces = survey.questions.iter().any(|q| q.key == "ces");
+        assert_eq!(
+            has_ces,
+            support.contains(&touchpoint.key.as_str()),
+            "{}",
+            survey.key
+        );
+        let keys: Vec<&str> = survey.questions.iter().map(|q| q.key.as_str()).collect();
+        for key in ["csat", "nps", "comment", "contact"] {
+            assert!(keys.contains(&key), "{} lacks {key}", survey.key);
+        }
+    }
+}
+
+#[test]
+fn responses_come_from_every_source_mostly_surveys() {
+    let world = world();
+    let count = |source| {
+        world
+            .responses
+            .iter()
+            .filter(|r| r.source == source)
+            .count()
+    };
+    for source in Source::ALL {
+        assert!(count(source) > 0, "no {source:?}");
+    }
+    assert!(share(count(Source::Survey), world.responses.len()) > 0.8);
+}
+
+#[test]
+fn scores_look_real() {
+    let world = world();
+    let responses = &world.responses;
+    let n = responses.len();
+    let csat = |lo: i64, hi: i64| {
+        responses
+            .iter()
+            .filter(|r| (lo..=hi).contains(&r.csat))
+            .count()
+    };
+    let top = share(csat(4, 5), n);
+    let poor = share(csat(1, 2), n);
+    assert!((0.72..0.88).contains(&top), "CSAT 4–5: {top}");
+    assert!((0.05..0.15).contains(&poor), "CSAT 1–2: {poor}");
+    let nps: Vec<(f64, f64)> = responses
+        .iter()
+        .filter_map(|r| r.nps.map(|n| (n as f64, r.csat as f64)))
+        .collect();
+    let promoters = share(nps.iter().filter(|p| p.0 >= 9.0).count(), nps.len());
+    let detractors = share(nps.iter().filter(|p| p.0 <= 6.0).count(), nps.len());
+    let score = 100.0 * (promoters - detractors);
+    assert!((25.0..60.0).contains(&score), "NPS {score}");
+    assert!(correlation(&nps) > 0.65, "NPS follows CSAT");
+    let consent = share(responses.iter().filter(|r| r.contact_consent).count(), n);
+    assert!((0.35..0.45).contains(&consent), "consent {consent}");
+    let ces: Vec<(f64, f64)> = responses
+        .iter()
+        .filter_map(|r| r.ces.map(|c| (c as f64, r.csat as f64)))
+        .collect();
+    assert!(correlation(&ces) < -0.3, "more effort, less satisfaction");
+}
+
+#[test]
+fn timeliness_and_communication_drive_satisfaction_and_price_hardly() {
+    let world = world();
+    let driver = |attribute: Attribute| {
+        let pairs: Vec<(f64, f64)> = world
+            .responses
+            .iter()
+            .filter_map(|r| r.rating(attribute).map(|v| (v as f64, r.csat as f64)))
+            .collect();
+        correlation(&pairs)
+    };
+    let (timeliness, communication) = (
+        driver(Attribute::Timeliness),
+        driver(Attribute::Communication),
+    );
+    for weaker in [
+        Attribute::Courtesy,
+        Attribute::Accuracy,
+        Attribute::QualityOfWork,
+    ] {
+        let r = driver(weaker);
+        assert!(
+            r > 0.25 && r < timeliness && r < communication,
+            "{weaker:?}: {r}"
+        );
+    }
+    assert!(
+        driver(Attribute::Price) < 0.25,
+        "price: {}",
+        driver(Attribute::Price)
+    );
+}
+
+#[test]
+fn about_a_third_of_responses_have_a_comment_in_the_customers_language() {
+    let world = world();
+    let commented: Vec<&ResponsePlan> = world
+        .responses
+        .iter()
+        .filter(|r| r.comment.is_some())
+        .collect();
+    let rate = share(commented.len(), world.responses.len());
+    assert!((0.3..0.4).contains(&rate), "{rate} commented");
+    let mut languages = HashSet::new();
+    let mut matching = 0;
+    for r in &commented {
+        let comment = r.comment.as_ref().unwrap();
+        languages.insert(comment.language);
+        let locale = &world.customers[world.transactions[r.transaction].customer].locale;
+        if locale.starts_with(comment.language) {
+            matching += 1;
+        }
+    }
+    assert_eq!(languages, HashSet::from(["en", "fr", "de"]));
+    assert!(share(matching, commented.len()) > 0.9);
+    let tones: HashSet<Tone> = commented
+        .iter()
+        .filter_map(|r| r.comment.as_ref().map(|c| c.tone))
+        .collect();
+    assert_eq!(tones.len(), 3);
+}
+
+#[test]
+fn the_analysis_reads_the_comments_as_written() {
+    let world = world();
+    let (mut total, mut language, mut signed, mut agree, mut themed) = (0, 0, 0, 0, 0);
+    for (r, analysis) in world.responses.iter().zip(analyses()) {
+        let (Some(comment), Some(analysis)) = (&r.comment, analysis) else {
+            continue;
+        };
+        total += 1;
+        if analysis.language.as_deref() == Some(comment.language) {
+            language += 1;
+        }
+        if !analysis.themes.is_empty() {
+            themed += 1;
+        }
+        if comment.tone != Tone::Mixed {
+            signed += 1;
+            let positive = analysis.sentiment > 0.05;
+            let negative = analysis.sentiment < -0.05;
+            if (comment.tone == Tone::Positive && positive)
+                || (comment.tone == Tone::Negative && negative)
+            {
+                agree += 1;
+            }
+        }
+        // Only the person who served is ever named.
+        let served = world.transactions[r.transaction].staff;
+        for mention in &analysis.staff_mentions {
+            assert_eq!(Some(*mention as usize), served, "{}", comment.text);
+        }
+        assert_eq!(
+            analysis.staff_mentions.first().map(|m| *m as usize),
+            comment.names
+        );
+    }
+    assert!(
+        share(language, total) > 0.97,
+        "language {language} of {total}"
+    );
+    assert!(share(agree, signed) > 0.97, "sentiment {agree} of {signed}");
+    assert!(share(themed, total) > 0.97, "themes {themed} of {total}");
+    for theme in [
+        "waiting_time",
+        "staff_attitude",
+        "billing",
+        "delivery",
+        "accuracy",
+        "price",
+        "communication",
+    ] {
+        let found = analyses()
+            .iter()
+            .flatten()
+            .filter(|a| a.themes.iter().any(|t| t == theme))
+            .count();
+        assert!(found > 200, "{theme}: {found}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The hidden problems, with the sizes the crate documentation states.
+
+/// Mean timeliness rating and CSAT of a team's responses to transactions in `[from, to)`.
+fn team_means(world: &DemoWorld, team: usize, from: i64, to: i64) -> (f64, f64, usize) {
+    let responses: Vec<&ResponsePlan> = world
+        .responses
+        .iter()
+        .filter(|r| {
+            let t = &world.transactions[r.transaction];
+            world.touchpoints[t.touchpoint].team == team
+                && (from..to).contains(&t.occurred_at.as_second())
+        })
+        .collect();
+    let timeliness = mean(
+        responses
+            .iter()
+            .filter_map(|r| r.rating(Attribute::Timeliness))
+            .map(|v| v as f64),
+    );
+    let csat = mean(responses.iter().map(|r| r.csat as f64));
+    (timeliness, csat, responses.len())
+}
+
+#[test]
+fn one_client_teams_timeliness_and_csat_slide_over_the_last_five_weeks() {
+    let world = world();
+    let hidden = &world.hidden;
+    assert_eq!(world.teams[hidden.sliding_team].kind, TeamKind::Client);
+    assert_eq!(world.teams[hidden.sliding_team].key, "field-service");
+    let start = hidden.slide_start.as_second();
+    let end = world.window.end.as_second();
+    let week = 7 * 86_400;
+    assert_eq!(end - start, 5 * week);
+    let origin = world.window.start.as_second();
+    for team in 0..world.teams.len() {
+        let (t0, c0, n0) = team_means(world, team, origin, start);
+        let (t_mid, c_mid, _) = team_means(world, team, end - 3 * week, end - 2 * week);
+        let (t1, c1, n1) = team_means(world, team, end - week, end);
+        if n1 < 300 {
+            continue;
+        }
+        let (t_drop, c_drop) = (t0 - t1, c0 - c1);
+        if team == hidden.sliding_team {
+            assert!(n0 > 5_000);
+            assert!((0.5..0.9).contains(&t_drop), "timeliness {t0:.2} → {t1:.2}");
+            assert!((0.25..0.55).contains(&c_drop), "CSAT {c0:.2} → {c1:.2}");
+            // Gradually: halfway through, part of the way down.
+            assert!(t0 - t_mid > 0.1 && t0 - t_mid < t_drop - 0.1, "{t_mid:.2}");
+            assert!(c0 - c_mid < c_drop, "{c_mid:.2}");
+        } else {
+            let key = &world.teams[team].key;
+            assert!(t_drop.abs() < 0.15, "{key} timeliness {t0:.2} → {t1:.2}");
+            assert!(c_drop.abs() < 0.15, "{key} CSAT {c0:.2} → {c1:.2}");
+        }
+    }
+}
+
+#[test]
+fn one_touchpoint_draws_frequent_waiting_time_complaints() {
+    let world = world();
+    let waiting = world.hidden.waiting_touchpoint;
+    assert_eq!(world.touchpoints[waiting].key, "phone-support");
+    let mut negative = vec![0usize; world.touchpoints.len()];
+    let mut about_waiting = vec![0usize; world.touchpoints.len()];
+    for (r, analysis) in world.responses.iter().zip(analyses()) {
+        let Some(analysis) = analysis.as_ref().filter(|a| a.sentiment < -0.05) else {
+            continue;
+        };
+        let touchpoint = world.transactions[r.transaction].touchpoint;
+        negative[touchpoint] += 1;
+        if analysis.themes.iter().any(|t| t == "waiting_time") {
+            about_waiting[touchpoint] += 1;
+        }
+    }
+    let rate = |i: usize| share(about_waiting[i], negative[i]);
+    assert!(rate(waiting) > 0.6, "{}", rate(waiting));
+    for other in (0..world.touchpoints.len()).filter(|i| *i != waiting && negative[*i] >= 100) {
+        let key = &world.touchpoints[other].key;
+        assert!(rate(waiting) > 1.6 * rate(other), "{key}: {}", rate(other));
+        assert!(about_waiting[waiting] > 5 * about_waiting[other], "{key}");
+    }
+    let others = |v: &[usize]| {
+        v.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != waiting)
+            .map(|(_, n)| n)
+            .sum::<usize>()
+    };
+    let elsewhere = share(others(&about_waiting), others(&negative));
+    assert!(rate(waiting) > 4.0 * elsewhere, "elsewhere {elsewhere}");
+}
+
+#[test]
+fn one_colleague_is_praised_by_name_again_and_again() {
+    let world = world();
+    let praised = world.hidden.praised_staff;
+    let person = &world.staff[praised];
+    assert!(person.teams.contains(&demo::catalog::team_index("care")));
+    let mut positive = vec![0usize; world.staff.len()];
+    let mut named = vec![0usize; world.staff.len()];
+    for (r, analysis) in world.responses.iter().zip(analyses()) {
+        let Some(analysis) = analysis.as_ref().filter(|a| a.sentiment > 0.05) else {
+            continue;
+        };
+        if let Some(staff) = world.transactions[r.transaction].staff {
+            positive[staff] += 1;
+        }
+        for mention in &analysis.staff_mentions {
+            named[*mention as usize] += 1;
+        }
+    }
+    let theirs = share(named[praised], positive[praised]);
+    assert!(
+        (0.4..0.7).contains(&theirs),
+        "{} named in {theirs} of their praise",
+        person.name
+    );
+    let runner_up = (0..world.staff.len())
+        .filter(|i| *i != praised)
+        .map(|i| named[i])
+        .max()
+        .unwrap();
+    assert!(
+        named[praised] > 20 * runner_up,
+        "{} against {runner_up}",
+        named[praised]
+    );
+    // Mostly by first name alone, which the analysis recognises because no colleague shares it.
+    let first = person.name.split_whitespace().next().unwrap();
+    let by_first_name = world
+        .responses
+        .iter()
+        .filter_map(|r| r.comment.as_ref())
+        .filter(|c| {
+            c.names == Some(praised) && !c.text.contains(&person.name) && c.text.contains(first)
+        })
+        .count();
+    assert!(by_first_name * 2 > named[praised], "{by_first_name}");
+}
+
+#[test]
+fn one_segment_is_noticeably_less_satisfied() {
+    let world = world();
+    let csat = |segment: Segment| {
+        mean(
+            world
+                .responses
+                .iter()
+                .filter(|r| {
+                    world.customers[world.transactions[r.transaction].customer].segment == segment
+                })
+                .map(|r| r.csat as f64),
+        )
+    };
+    let unhappy = world.hidden.unhappy_segment;
+    assert_eq!(unhappy, Segment::MidMarket);
+    for other in Segment::ALL.into_iter().filter(|s| *s != unhappy) {
+        let gap = csat(other) - csat(unhappy);
+        assert!((0.2..0.5).contains(&gap), "{other:?}: {gap}");
+    }
 }

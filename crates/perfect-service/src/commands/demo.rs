@@ -36,6 +36,7 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
         summary.touchpoints,
         summary.transactions
     );
+    println!("{}", summary.knowledge());
     let host = settings.bind;
     println!();
     println!("Open http://{host}/ and log in:");
