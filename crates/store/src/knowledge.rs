@@ -154,6 +154,8 @@ pub struct Response {
     pub id: i64,
     pub survey_key: Option<String>,
     pub survey_version: Option<i64>,
+    /// The id of the survey version answered, for its question prompts.
+    pub survey_version_id: Option<i64>,
     pub transaction_external_id: Option<String>,
     pub customer: CustomerRef,
     pub touchpoint: TouchpointRef,
@@ -260,6 +262,9 @@ pub trait ResponseStore: Send + Sync {
         params: &ListParams,
         filter: &ResponseFilter,
     ) -> StoreResult<Page<Response>>;
+    /// Replaces the comment analysis of responses by id (after the taxonomy changed), 500
+    /// per transaction; unknown ids are skipped.
+    async fn update_analysis(&self, updates: Vec<(i64, StoredAnalysis)>) -> StoreResult<()>;
 }
 
 #[async_trait]

@@ -15,6 +15,7 @@ on_both_backends!(
     responses_are_filtered_by_band_theme_sentiment_and_source,
     fatigue_rules_limit_invitations_per_customer,
     invitation_rules_are_validated,
+    responses_without_then_with_a_comment_are_both_stored,
 );
 
 fn questions() -> Value {
@@ -507,4 +508,31 @@ async fn invitation_rules_are_validated(app: TestApp) {
         .json(&json!({"min_days_between": 0, "quiet_hours_start": null, "quiet_hours_end": null, "link_valid_days": 1, "reminder_after_hours": 0}))
         .send().await.unwrap();
     assert_eq!(forbidden.status(), 403);
+}
+
+async fn responses_without_then_with_a_comment_are_both_stored(app: TestApp) {
+    setup(&app).await;
+    for answers in [
+        json!({"csat": 4}),
+        json!({"csat": 2, "comment": "Rude and slow"}),
+        json!({"csat": 5}),
+    ] {
+        let response = respond(&app, answers.clone()).await;
+        assert_eq!(
+            response.status(),
+            201,
+            "{answers}: {}",
+            response.text().await.unwrap()
+        );
+    }
+    let negative: Value = app
+        .get(
+            "/api/v1/responses?sentiment=negative&theme=staff_attitude",
+            &app.admin_key,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(negative["items"].as_array().unwrap().len(), 1);
 }

@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 
 const SELECT: &str = "SELECT r.id, r.source, r.responded_at, r.received_at, r.answers, r.csat, r.nps, r.ces, \
     r.comment, r.sentiment, r.language, r.themes, r.staff_mentions, r.contact_consent, \
-    s.key AS survey_key, v.version AS survey_version, x.external_id AS transaction_external_id, \
+    s.key AS survey_key, v.version AS survey_version, r.survey_version_id, x.external_id AS transaction_external_id, \
     c.id AS customer_id, c.external_id AS customer_external_id, c.name AS customer_name, \
     p.id AS touchpoint_id, p.key AS touchpoint_key, p.name AS touchpoint_name, \
     t.id AS team_id, t.key AS team_key, t.name AS team_name, \
@@ -47,6 +47,7 @@ fn decode(row: &AnyRow) -> Result<Response, StoreError> {
         id: get(row, "id")?,
         survey_key: get(row, "survey_key")?,
         survey_version: get(row, "survey_version")?,
+        survey_version_id: get(row, "survey_version_id")?,
         transaction_external_id: get(row, "transaction_external_id")?,
         customer: CustomerRef {
             id: CustomerId(get(row, "customer_id")?),
@@ -191,9 +192,11 @@ impl SqlStore {
     }
 }
 
-/// Rows per INSERT statement: 20 columns each, well under both databases' bind limits.
-const ROWS_PER_STATEMENT: usize = 100;
+/// Rows per INSERT statement. sqlx resolves every numbered SQLite parameter by name, which
+/// costs time in the square of their number, so statements stay at a few hundred parameters.
+const ROWS_PER_STATEMENT: usize = 25;
 const COLUMNS: usize = 20;
+const SENTIMENT_COLUMN: usize = 16;
 
 /// Marks the invitations of survey-page responses answered; a second answer is a Conflict.
 async fn answer_invitations(
@@ -204,7 +207,7 @@ async fn answer_invitations(
     for invitation in responses.iter().filter_map(|r| r.invitation) {
         let answered = sqlx::query(
             "UPDATE invitations SET state = 'answered', answered_at = $1, draft_answers = NULL \
-             WHERE id = $2 AND state <> 'answered'",
+             WHERE id = $2 AND state <> 'answered' AND expires_at > $1",
         )
         .bind(now)
         .bind(invitation)
@@ -233,7 +236,16 @@ async fn insert_many(
         let rows: Vec<String> = (0..chunk.len())
             .map(|row| {
                 let cells: Vec<String> = (1..=COLUMNS)
-                    .map(|c| format!("${}", row * COLUMNS + c))
+                    .map(|c| {
+                        let n = row * COLUMNS + c;
+                        // The sentiment goes as text: sqlx's Any driver declares a NULL float as
+                        // float4, which PostgreSQL then refuses for the next non-NULL value.
+                        if c == SENTIMENT_COLUMN {
+                            format!("CAST(${n} AS DOUBLE PRECISION)")
+                        } else {
+                            format!("${n}")
+                        }
+                    })
                     .collect();
                 format!("({})", cells.join(", "))
             })
@@ -263,7 +275,7 @@ async fn insert_many(
                 .bind(response.scores.nps)
                 .bind(response.scores.ces)
                 .bind(response.comment.clone())
-                .bind(response.analysis.sentiment)
+                .bind(response.analysis.sentiment.map(|v| v.to_string()))
                 .bind(response.analysis.language.clone())
                 .bind(
                     serde_json::to_string(&response.analysis.themes)
@@ -411,10 +423,10 @@ impl ResponseStore for SqlStore {
         }
         if let Some(theme) = &filter.theme {
             conditions.push(
-                "r.themes LIKE ?",
+                "r.themes LIKE ? ESCAPE '\\'",
                 [Bind::Text(format!(
                     "%\"{}\"%",
-                    theme.replace(['%', '_', '"'], "")
+                    theme.replace(['\\', '%', '"'], "").replace('_', "\\_")
                 ))],
             );
         }
@@ -437,5 +449,30 @@ impl ResponseStore for SqlStore {
             |r| r.id,
         )
         .await
+    }
+
+    async fn update_analysis(&self, updates: Vec<(i64, StoredAnalysis)>) -> StoreResult<()> {
+        for chunk in updates.chunks(500) {
+            let mut w = self.begin_write().await?;
+            for (id, analysis) in chunk {
+                sqlx::query(
+                    "UPDATE responses SET sentiment = CAST($1 AS DOUBLE PRECISION), language = $2, themes = $3, \
+                     staff_mentions = $4 WHERE id = $5",
+                )
+                .bind(analysis.sentiment.map(|v| v.to_string()))
+                .bind(analysis.language.clone())
+                .bind(serde_json::to_string(&analysis.themes).unwrap_or_else(|_| "[]".into()))
+                .bind(
+                    serde_json::to_string(&analysis.staff_mentions)
+                        .unwrap_or_else(|_| "[]".into()),
+                )
+                .bind(*id)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(map_err)?;
+            }
+            w.tx.commit().await.map_err(map_err)?;
+        }
+        Ok(())
     }
 }
