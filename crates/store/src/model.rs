@@ -248,6 +248,23 @@ pub struct CustomerInput {
     pub status: Option<CustomerStatus>,
 }
 
+impl CustomerInput {
+    /// Just a reference to the customer: every other field keeps its stored value.
+    pub fn reference(external_id: ExternalId) -> Self {
+        Self {
+            external_id,
+            name: None,
+            email: None,
+            phone: None,
+            locale: None,
+            segment: None,
+            annual_value: None,
+            team: None,
+            status: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
     pub team: Option<TeamId>,

@@ -85,17 +85,7 @@ async fn prepare(settings: &Settings) -> anyhow::Result<String> {
     };
     store.create_survey(&actor, survey).await?;
     for i in 0..CUSTOMERS {
-        let customer = CustomerInput {
-            external_id: ExternalId::parse("id", &format!("C-{i}"))?,
-            name: None,
-            email: None,
-            phone: None,
-            locale: None,
-            segment: None,
-            annual_value: None,
-            team: None,
-            status: None,
-        };
+        let customer = CustomerInput::reference(ExternalId::parse("id", &format!("C-{i}"))?);
         store.upsert_customer(&actor, customer).await?;
     }
     let generated = generate_api_key();

@@ -42,6 +42,18 @@ pub(crate) fn decode_team_ref(row: &AnyRow, prefix: &str) -> StoreResult<Option<
     }))
 }
 
+/// A user joined under `{prefix}_id`, `{prefix}_name` and `{prefix}_external_id`.
+pub(crate) fn decode_user_ref(row: &AnyRow, prefix: &str) -> StoreResult<Option<UserRef>> {
+    let Some(id) = get::<Option<i64>>(row, &format!("{prefix}_id"))? else {
+        return Ok(None);
+    };
+    Ok(Some(UserRef {
+        id: domain::UserId(id),
+        name: get(row, &format!("{prefix}_name"))?,
+        external_id: get(row, &format!("{prefix}_external_id"))?,
+    }))
+}
+
 fn decode(row: &AnyRow) -> Result<Customer, StoreError> {
     Ok(Customer {
         id: CustomerId(get(row, "id")?),

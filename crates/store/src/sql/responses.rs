@@ -1,14 +1,14 @@
 //! Responses: resolved against transactions, customers and touchpoints, stored with their
 //! derived scores and comment analysis, and announced through the outbox.
 
-use super::customers::decode_team_ref;
+use super::customers::{decode_team_ref, decode_user_ref};
 use super::outbox::enqueue_many;
 use super::query::{Bind, Conditions, audit, fetch_page, get, get_time, now_micros};
 use super::surveys::touchpoint_survey;
 use super::{SqlStore, map_err};
 use crate::error::StoreError;
 use crate::knowledge::*;
-use crate::model::{Actor, CustomerRef, ListParams, Page, TouchpointRef, UserRef};
+use crate::model::{Actor, CustomerRef, ListParams, Page, TouchpointRef};
 use crate::traits::StoreResult;
 use async_trait::async_trait;
 use domain::survey::{ScoreBand, Scores};
@@ -34,14 +34,7 @@ fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
 }
 
 fn decode(row: &AnyRow) -> Result<Response, StoreError> {
-    let staff = match get::<Option<i64>>(row, "staff_id")? {
-        Some(id) => Some(UserRef {
-            id: UserId(id),
-            name: get(row, "staff_name")?,
-            external_id: get(row, "staff_external_id")?,
-        }),
-        None => None,
-    };
+    let staff = decode_user_ref(row, "staff")?;
     let answers: String = get(row, "answers")?;
     Ok(Response {
         id: get(row, "id")?,

@@ -1,6 +1,6 @@
 //! Transactions (contacts with a customer), ingested in all-or-nothing batches.
 
-use super::customers::{decode_money, decode_team_ref, upsert_in};
+use super::customers::{decode_money, decode_team_ref, decode_user_ref, upsert_in};
 use super::invitations::{InvitationPolicy, invite, read_rules};
 use super::query::{Bind, Conditions, audit, fetch_page, get, get_time, now_micros};
 use super::teams::team_id_for_key;
@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::traits::{StoreResult, TransactionStore};
 use async_trait::async_trait;
 use domain::time::to_micros;
-use domain::{CustomerId, TeamId, TouchpointId, TransactionId, UserId};
+use domain::{CustomerId, TeamId, TouchpointId, TransactionId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -31,14 +31,7 @@ const SELECT: &str = "SELECT x.id, x.external_id, x.occurred_at, x.amount_minor,
     LEFT JOIN users u ON u.id = x.staff_user_id LEFT JOIN teams t ON t.id = x.team_id";
 
 fn decode(row: &AnyRow) -> Result<Transaction, StoreError> {
-    let staff = match get::<Option<i64>>(row, "staff_id")? {
-        Some(id) => Some(UserRef {
-            id: UserId(id),
-            name: get(row, "staff_name")?,
-            external_id: get(row, "staff_external_id")?,
-        }),
-        None => None,
-    };
+    let staff = decode_user_ref(row, "staff")?;
     let attributes: String = get(row, "attributes")?;
     Ok(Transaction {
         id: TransactionId(get(row, "id")?),
