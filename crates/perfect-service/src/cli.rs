@@ -49,6 +49,9 @@ pub enum Command {
         /// Where to write the copy (must not exist).
         path: PathBuf,
     },
+    /// Re-run comment analysis (sentiment, language, themes, staff names) over every stored
+    /// response, e.g. after the taxonomy changed.
+    Reanalyze,
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),

@@ -4,6 +4,7 @@ mod accounts;
 mod bench;
 mod demo;
 mod maintenance;
+mod reanalyze;
 mod serve;
 
 use crate::cli::{BenchCommand, Cli, Command, GlobalArgs};
@@ -17,6 +18,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::demo(settings(&cli.global)?, &args).await,
         Command::Migrate => maintenance::migrate(settings(&cli.global)?).await,
         Command::Backup { path } => maintenance::backup(settings(&cli.global)?, &path).await,
+        Command::Reanalyze => reanalyze::reanalyze(settings(&cli.global)?).await,
         Command::Config(_) => maintenance::config_check(settings(&cli.global)?).await,
         Command::Admin(command) => accounts::admin(settings(&cli.global)?, command).await,
         Command::Apikey(command) => accounts::apikey(settings(&cli.global)?, command).await,

@@ -32,6 +32,8 @@ const SECTIONS: &[Section] = &[
     ("/", "Overview", |_| true),
     ("/customers", "Customers", |_| true),
     ("/transactions", "Transactions", |_| true),
+    ("/responses", "Responses", |_| true),
+    ("/surveys", "Surveys", |_| true),
     ("/teams", "Teams", |_| true),
     ("/touchpoints", "Touchpoints", |_| true),
     ("/users", "Staff", Role::can_administer),

@@ -7,9 +7,12 @@ mod auth;
 mod chrome;
 mod customers;
 mod home;
+mod knowledge_settings;
 pub mod list;
+mod responses;
 mod session;
 mod settings;
+mod surveys;
 mod teams;
 mod touchpoints;
 mod transactions;
@@ -39,6 +42,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(customers::router())
         .merge(transactions::router())
         .merge(touchpoints::router())
+        .merge(surveys::router())
+        .merge(responses::router())
+        .merge(knowledge_settings::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             session::middleware,

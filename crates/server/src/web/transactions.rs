@@ -59,7 +59,7 @@ pub(super) async fn all_touchpoints(state: &AppState) -> Result<Vec<Touchpoint>,
 /// Where the day typed as `YYYY-MM-DD` starts in `zone`; with `next`, where the day after
 /// it starts, so that a "to" day is included whole. Midnight skipped by a DST change resolves
 /// to the first instant of the day.
-fn day_start(
+pub(super) fn day_start(
     field: &str,
     raw: &str,
     zone: &TimeZone,

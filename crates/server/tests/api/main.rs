@@ -12,6 +12,7 @@ mod api_knowledge;
 mod console_admin;
 mod console_auth;
 mod console_customers;
+mod console_knowledge;
 mod console_staff;
 mod console_touchpoints;
 mod mail;
