@@ -180,7 +180,7 @@ async fn update_touchpoint(
             .map(|d| OptionalText::parse("description", d.as_deref(), 2000))
             .transpose()?,
         team: body.team.map(|t| optional_team(t.as_deref())).transpose()?,
-        invitation_min_days: body.invitation_min_days.map(|d| min_days(d)).transpose()?,
+        invitation_min_days: body.invitation_min_days.map(min_days).transpose()?,
     };
     let touchpoint = state
         .store

@@ -352,7 +352,7 @@ async fn a_saved_taxonomy_is_validated_and_changes_the_themes_of_the_next_respon
 }
 
 /// The invitation rules form: days between, quiet hours start and end, validity, reminder.
-fn rules<'a>(values: [&'a str; 5]) -> Vec<(&'static str, &'a str)> {
+fn rules(values: [&str; 5]) -> Vec<(&'static str, &str)> {
     let names = [
         "min_days_between",
         "quiet_start",
