@@ -1,5 +1,7 @@
-//! Console page listing transactions, filtered by day range, touchpoint and team. Read-only:
-//! transactions arrive through the API and CSV import.
+//! Console page listing transactions, filtered by day range, touchpoint and team. Transactions
+//! arrive through the API and CSV import; managers also record one by hand (`record`).
+
+mod record;
 
 use super::customers::{all_teams, team_choices};
 use super::list::{Choice, ListQuery, Pager};
@@ -18,7 +20,9 @@ use serde::Deserialize;
 use store::{ListParams, Touchpoint, Transaction, TransactionFilter};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/transactions", get(list))
+    Router::new()
+        .route("/transactions", get(list))
+        .merge(record::router())
 }
 
 /// A transaction as a table row, with its time in the organization's zone.
@@ -93,6 +97,7 @@ struct ListPage {
     teams: Vec<Choice>,
     notices: Vec<String>,
     pager: Pager,
+    can_record: bool,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +167,7 @@ async fn list(
         ),
         teams: team_choices(&teams, &team),
         notices,
+        can_record: staff.user.role.can_edit_customers(),
     };
     Ok(render(StatusCode::OK, &view))
 }

@@ -15,6 +15,7 @@ mod console_customers;
 mod console_knowledge;
 mod console_staff;
 mod console_touchpoints;
+mod console_transactions;
 mod mail;
 mod operations;
 mod public_survey;
