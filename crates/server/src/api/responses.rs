@@ -263,6 +263,8 @@ pub struct ResponseListQuery {
     pub touchpoint: Option<String>,
     /// Customer external id.
     pub customer: Option<String>,
+    /// Staff id of who served the customer, e.g. `S-7`.
+    pub staff: Option<String>,
     /// `poor`, `neutral` or `good`.
     pub band: Option<String>,
     /// Theme key, e.g. `waiting_time`.
@@ -315,6 +317,12 @@ pub async fn response_filter(
             Err(other) => return Err(other.into()),
         }
     }
+    if let Some(raw) = query.staff.as_deref().filter(|s| !s.is_empty()) {
+        match staff_by_external_id(state, raw).await? {
+            Some(id) => filter.staff = Some(id),
+            None => return Ok(None),
+        }
+    }
     if let Some(raw) = query.customer.as_deref().filter(|c| !c.is_empty()) {
         match state.store.customer_by_external_id(raw).await {
             Ok(customer) => filter.customer = Some(customer.id),
@@ -323,6 +331,27 @@ pub async fn response_filter(
         }
     }
     Ok(Some(filter))
+}
+
+/// The user with this staff id, found through the users list (staff ids are unique).
+async fn staff_by_external_id(
+    state: &AppState,
+    external_id: &str,
+) -> Result<Option<domain::UserId>, ApiError> {
+    let params = store::ListParams {
+        limit: 500,
+        search: Some(external_id.to_owned()),
+        ..store::ListParams::default()
+    };
+    let page = state
+        .store
+        .list_users(&params, &store::UserFilter::default())
+        .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .find(|u| u.external_id.as_deref() == Some(external_id))
+        .map(|u| u.id))
 }
 
 /// List responses, newest first with `order=desc`.

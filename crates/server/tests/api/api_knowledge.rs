@@ -16,6 +16,7 @@ on_both_backends!(
     fatigue_rules_limit_invitations_per_customer,
     invitation_rules_are_validated,
     responses_without_then_with_a_comment_are_both_stored,
+    a_response_about_a_transaction_is_filtered_by_its_staff_member,
 );
 
 fn questions() -> Value {
@@ -535,4 +536,46 @@ async fn responses_without_then_with_a_comment_are_both_stored(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(negative["items"].as_array().unwrap().len(), 1);
+}
+
+async fn a_response_about_a_transaction_is_filtered_by_its_staff_member(app: TestApp) {
+    setup(&app).await;
+    app.create_staff(domain::Role::Member, "s7@example.com", Some("S-7"))
+        .await;
+    let transaction = json!({"external_id": "T-9", "customer": {"external_id": "C-1"}, "touchpoint": "phone-support",
+        "staff": "S-7", "occurred_at": "2026-11-20T10:00:00Z"});
+    assert_eq!(
+        app.post_json("/api/v1/transactions", &app.admin_key, &transaction)
+            .await
+            .status(),
+        201
+    );
+    let response =
+        json!({"transaction": "T-9", "source": "phone_interview", "answers": {"csat": 5}});
+    assert_eq!(
+        app.post_json("/api/v1/responses", &app.admin_key, &response)
+            .await
+            .status(),
+        201
+    );
+    respond(&app, json!({"csat": 3})).await;
+    let by_staff: Value = app
+        .get("/api/v1/responses?staff=S-7", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = by_staff["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0]["staff"].as_str(), items[0]["transaction"].as_str()),
+        (Some("S-7"), Some("T-9"))
+    );
+    let nobody: Value = app
+        .get("/api/v1/responses?staff=S-404", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(nobody["items"], json!([]));
 }

@@ -33,6 +33,31 @@ pub fn router() -> Router<AppState> {
 
 const SENTIMENTS: [&str; 3] = ["negative", "neutral", "positive"];
 
+/// Staff members with a staff id, by name, for the staff filter.
+async fn staff_choices(
+    state: &AppState,
+    current: &str,
+) -> Result<Vec<Choice>, crate::web::PageError> {
+    let params = store::ListParams {
+        limit: 500,
+        ..store::ListParams::default()
+    };
+    let page = state
+        .store
+        .list_users(&params, &store::UserFilter::default())
+        .await?;
+    let mut staff: Vec<(String, String)> = page
+        .items
+        .into_iter()
+        .filter_map(|u| u.external_id.map(|id| (id, u.name)))
+        .collect();
+    staff.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(Choice::list(
+        staff.iter().map(|(id, name)| (id.as_str(), name.as_str())),
+        current,
+    ))
+}
+
 /// The filters of the query string, as typed.
 #[derive(Debug, Default, Deserialize)]
 struct ResponsesQuery {
@@ -43,6 +68,7 @@ struct ResponsesQuery {
     team: Option<String>,
     touchpoint: Option<String>,
     customer: Option<String>,
+    staff: Option<String>,
     band: Option<String>,
     theme: Option<String>,
     sentiment: Option<String>,
@@ -60,6 +86,7 @@ impl ResponsesQuery {
             ("team", value(&self.team)),
             ("touchpoint", value(&self.touchpoint)),
             ("customer", value(&self.customer)),
+            ("staff", value(&self.staff)),
             ("band", value(&self.band)),
             ("theme", value(&self.theme)),
             ("sentiment", value(&self.sentiment)),
@@ -109,6 +136,7 @@ async fn resolve(
         team: keep("Team", team, team_ok),
         touchpoint: keep("Touchpoint", touchpoint, touchpoint_ok),
         customer: Some(query.get("customer")).filter(|c| !c.is_empty()),
+        staff: Some(query.get("staff")).filter(|c| !c.is_empty()),
         band: keep("Band", band, band_ok),
         theme: Some(query.get("theme")).filter(|t| !t.is_empty()),
         sentiment: keep("Sentiment", sentiment, sentiment_ok),
@@ -187,6 +215,7 @@ struct ListPage {
     source: String,
     customer: String,
     teams: Vec<Choice>,
+    staff: Vec<Choice>,
     touchpoints: Vec<Choice>,
     bands: Vec<Choice>,
     themes: Vec<Choice>,
@@ -234,6 +263,7 @@ async fn list(
         source: query.get("source"),
         customer: query.get("customer"),
         teams: team_choices(&all_teams(&state).await?, &query.get("team")),
+        staff: staff_choices(&state, &query.get("staff")).await?,
         touchpoints: Choice::list(
             all_touchpoints(&state)
                 .await?
