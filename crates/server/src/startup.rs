@@ -52,9 +52,15 @@ impl Application {
         settings.bind = listener.local_addr().unwrap_or(settings.bind);
         let mailer = crate::mail::SmtpMailer::from_settings(&settings)?
             .map(|m| Arc::new(m) as Arc<dyn crate::mail::Mailer>);
-        let link_secret = store.link_secret().await.context("cannot read the link secret")?;
+        let link_secret = store
+            .link_secret()
+            .await
+            .context("cannot read the link secret")?;
         let analyzer = crate::knowledge::analyzer::Analyzer::default();
-        analyzer.refresh(&store).await.context("cannot load the comment taxonomy")?;
+        analyzer
+            .refresh(&store)
+            .await
+            .context("cannot load the comment taxonomy")?;
         let state = AppState {
             analyzer,
             link_secret: Arc::new(link_secret),

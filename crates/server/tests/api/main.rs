@@ -6,9 +6,9 @@
 mod helpers;
 
 mod api_errors;
+mod api_knowledge;
 mod api_resources;
 mod api_transactions;
-mod api_knowledge;
 mod console_admin;
 mod console_auth;
 mod console_customers;
