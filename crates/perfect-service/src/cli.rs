@@ -64,6 +64,54 @@ pub enum Command {
     /// Measure the product on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Import transactions or responses from a CSV file: every row is checked first, and
+    /// nothing is imported unless all of them are valid.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import transactions (upserted by external id) from a CSV file with a header row
+    ///
+    /// Columns (* required; unknown columns are refused):
+    ///   external_id *           the transaction's id in your system
+    ///   occurred_at *           RFC 3339 with an offset, e.g. 2026-11-20T10:00:00Z
+    ///   touchpoint *            touchpoint key, e.g. phone-support
+    ///   customer_external_id *  the customer's id in your system
+    ///   customer_name, customer_email, customer_phone, customer_locale, customer_segment
+    ///                           an empty cell keeps the customer's stored value
+    ///   staff                   the staff member's external id
+    ///   team                    team key (default: the staff member's first team, else the
+    ///                           touchpoint's team)
+    ///   amount                  a decimal in the currency's units, e.g. 120.00 or 120.5;
+    ///                           no thousands separators
+    ///   currency                ISO 4217 code, e.g. EUR (required with an amount)
+    ///   attr.NAME               stored as the transaction's attribute NAME
+    #[command(verbatim_doc_comment)]
+    Transactions(ImportArgs),
+    /// Import responses gathered elsewhere (phone interviews, kiosks…) from a CSV file
+    ///
+    /// Columns (a header row is required; unknown columns are refused):
+    ///   transaction             external id of the transaction the response is about, or:
+    ///   customer_external_id    the customer's external id, with
+    ///   touchpoint              the touchpoint's key (its survey defines the questions)
+    ///   source *                where it was gathered, e.g. phone_interview, kiosk
+    ///   responded_at            RFC 3339 with an offset (default: now)
+    ///   csat, nps, comment, …   one column per question key: numbers for scales, text,
+    ///                           choices separated by | for multiple choice, yes or no for
+    ///                           consent; an empty cell is no answer
+    #[command(verbatim_doc_comment)]
+    Responses(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file (UTF-8, comma-separated, header row first).
+    pub file: PathBuf,
+    /// Check every row and report, without importing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

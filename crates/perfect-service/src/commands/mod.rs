@@ -3,6 +3,7 @@
 mod accounts;
 mod bench;
 mod demo;
+mod import;
 mod maintenance;
 mod reanalyze;
 mod serve;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let configured = cli.global.database_url.is_some();
             bench::ingest(settings(&cli.global)?, configured, duration, connections).await
         }
+        Command::Import(command) => import::run(settings(&cli.global)?, command).await,
     }
 }
 
