@@ -249,6 +249,18 @@ pub struct CustomerInput {
 }
 
 impl CustomerInput {
+    /// True when the input names the customer and changes nothing.
+    pub fn is_reference_only(&self) -> bool {
+        self.name.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+            && self.locale.is_none()
+            && self.segment.is_none()
+            && self.annual_value.is_none()
+            && self.team.is_none()
+            && self.status.is_none()
+    }
+
     /// Just a reference to the customer: every other field keeps its stored value.
     pub fn reference(external_id: ExternalId) -> Self {
         Self {

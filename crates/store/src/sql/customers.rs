@@ -117,6 +117,9 @@ pub(crate) async fn upsert_in(
     let status = input.status.map(|s| s.as_str());
     if let Some(row) = existing {
         let id: i64 = get(&row, "id")?;
+        if input.is_reference_only() {
+            return Ok((CustomerId(id), false));
+        }
         sqlx::query(
             "UPDATE customers SET name = COALESCE($1, name), email = COALESCE($2, email), \
              phone = COALESCE($3, phone), locale = COALESCE($4, locale), \

@@ -3,7 +3,6 @@
 
 use super::outbox::enqueue;
 use super::query::{get, get_time, now_micros};
-use super::surveys::touchpoint_survey;
 use super::{SqlStore, map_err};
 use crate::error::StoreError;
 use crate::knowledge::*;
@@ -62,8 +61,9 @@ pub(crate) async fn invite(
     transaction: i64,
     customer: i64,
     touchpoint: i64,
+    survey: Option<&SurveyVersion>,
 ) -> StoreResult<()> {
-    let Some(survey) = touchpoint_survey(conn, touchpoint).await? else {
+    let Some(survey) = survey else {
         return Ok(());
     };
     let row = sqlx::query(

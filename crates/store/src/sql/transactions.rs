@@ -3,11 +3,12 @@
 use super::customers::{decode_money, decode_team_ref, decode_user_ref, upsert_in};
 use super::invitations::{InvitationPolicy, invite, read_rules};
 use super::query::{Bind, Conditions, audit, fetch_page, get, get_time, now_micros};
+use super::surveys::touchpoint_survey;
 use super::teams::team_id_for_key;
 use super::users::user_id_for_external_id;
 use super::{SqlStore, map_err};
 use crate::error::StoreError;
-use crate::knowledge::{InvitationSummary, invitation_state};
+use crate::knowledge::{InvitationSummary, SurveyVersion, invitation_state};
 use crate::model::*;
 use crate::traits::{StoreResult, TransactionStore};
 use async_trait::async_trait;
@@ -80,12 +81,27 @@ fn decode_invitation(row: &AnyRow) -> Result<Option<InvitationSummary>, StoreErr
 #[derive(Default)]
 struct Lookups {
     policy: Option<InvitationPolicy>,
+    surveys: HashMap<i64, Option<SurveyVersion>>,
     touchpoints: HashMap<String, (i64, Option<i64>)>,
     staff: HashMap<String, (i64, Option<i64>)>,
     teams: HashMap<String, i64>,
 }
 
 impl Lookups {
+    /// The touchpoint's current survey, read once per batch.
+    async fn survey(
+        &mut self,
+        conn: &mut AnyConnection,
+        touchpoint: i64,
+    ) -> StoreResult<Option<SurveyVersion>> {
+        if let Some(found) = self.surveys.get(&touchpoint) {
+            return Ok(found.clone());
+        }
+        let found = touchpoint_survey(conn, touchpoint).await?;
+        self.surveys.insert(touchpoint, found.clone());
+        Ok(found)
+    }
+
     async fn touchpoint(
         &mut self,
         conn: &mut AnyConnection,
@@ -207,7 +223,16 @@ async fn upsert_one(
                 policy
             }
         };
-        invite(conn, &policy, id, customer_id.0, touchpoint_id).await?;
+        let survey = lookups.survey(conn, touchpoint_id).await?;
+        invite(
+            conn,
+            &policy,
+            id,
+            customer_id.0,
+            touchpoint_id,
+            survey.as_ref(),
+        )
+        .await?;
     }
     Ok((id, !existed))
 }
