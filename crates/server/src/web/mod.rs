@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod chrome;
 mod customers;
+mod email_settings;
 mod home;
 mod knowledge_settings;
 pub mod list;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(surveys::router())
         .merge(responses::router())
         .merge(knowledge_settings::router())
+        .merge(email_settings::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             session::middleware,

@@ -12,6 +12,7 @@ mod api_transactions;
 mod console_admin;
 mod console_auth;
 mod console_customers;
+mod console_email;
 mod console_knowledge;
 mod console_staff;
 mod console_touchpoints;
