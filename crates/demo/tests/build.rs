@@ -17,15 +17,15 @@ struct TestDb {
 async fn sqlite() -> TestDb {
     let database = TestDatabase::sqlite().unwrap();
     TestDb {
-        store: database.store().await,
+        store: database.store().await.unwrap(),
         _database: database,
     }
 }
 
 async fn postgres() -> Option<TestDb> {
-    let database = TestDatabase::postgres().await?;
+    let database = TestDatabase::postgres().await.unwrap()?;
     Some(TestDb {
-        store: database.store().await,
+        store: database.store().await.unwrap(),
         _database: database,
     })
 }

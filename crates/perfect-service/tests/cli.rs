@@ -63,7 +63,7 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 /// A fresh PostgreSQL database, or `None` when none is configured and skipping is allowed.
 fn postgres() -> Option<Database> {
-    block_on(Database::postgres())
+    block_on(Database::postgres()).unwrap()
 }
 
 /// A running `serve`, killed on drop.

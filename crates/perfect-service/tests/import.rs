@@ -49,7 +49,7 @@ macro_rules! on_both_backends {
             $(#[test]
             fn $name() {
                 let runtime = tokio::runtime::Runtime::new().unwrap();
-                if let Some(db) = runtime.block_on(super::Database::postgres()) {
+                if let Some(db) = runtime.block_on(super::Database::postgres()).unwrap() {
                     super::$name(super::Org::new(db));
                 }
             })*
@@ -91,7 +91,7 @@ impl Org {
             .enable_all()
             .build()
             .unwrap();
-        let store = runtime.block_on(db.store());
+        let store = runtime.block_on(db.store()).unwrap();
         runtime.block_on(seed(&store));
         Self { db, runtime, store }
     }

@@ -137,7 +137,7 @@ async fn reanalyze_applies_a_new_taxonomy_to_history_on_sqlite() {
 
 #[tokio::test]
 async fn reanalyze_applies_a_new_taxonomy_to_history_on_postgres() {
-    if let Some(database) = TestDatabase::postgres().await {
+    if let Some(database) = TestDatabase::postgres().await.unwrap() {
         reanalyze_applies_a_new_taxonomy_to_history(database).await;
     }
 }

@@ -3,7 +3,7 @@
 //! With `PERFECT_SERVICE_TEST_REQUIRE_ALL` set, a missing PostgreSQL fails the test instead of
 //! skipping it.
 
-use crate::SqlStore;
+use crate::{SqlStore, StoreError};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const POSTGRES_URL_VAR: &str = "PERFECT_SERVICE_TEST_POSTGRES_URL";
@@ -30,53 +30,46 @@ impl TestDatabase {
         })
     }
 
-    /// `None` when no PostgreSQL server is configured and skipping is allowed.
+    /// `Ok(None)` when no PostgreSQL server is configured and skipping is allowed.
     ///
     /// # Panics
-    /// When skipping is forbidden, or the server refuses to create the database: either way
-    /// the test cannot do what it claims.
-    #[allow(clippy::expect_used)]
-    pub async fn postgres() -> Option<Self> {
+    /// When skipping is forbidden (`PERFECT_SERVICE_TEST_REQUIRE_ALL`): the test must fail.
+    pub async fn postgres() -> Result<Option<Self>, StoreError> {
         let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
             assert!(
                 std::env::var(REQUIRE_ALL_VAR).is_err(),
                 "{POSTGRES_URL_VAR} is not set, but {REQUIRE_ALL_VAR} forbids skipping PostgreSQL tests"
             );
             eprintln!("skipped on PostgreSQL: {POSTGRES_URL_VAR} is not set");
-            return None;
+            return Ok(None);
         };
         let name = format!(
             "ps_test_{}_{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let admin = SqlStore::connect(&admin_url, 1)
-            .await
-            .expect("connect to the test PostgreSQL server");
+        let admin = SqlStore::connect(&admin_url, 1).await?;
         admin
             .execute_raw(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create a test database");
+            .await?;
         admin.close().await;
-        let (base, _) = admin_url
-            .rsplit_once('/')
-            .expect("the PostgreSQL URL ends in /DATABASE");
-        let dir = tempfile::tempdir().expect("temporary folder");
-        Some(Self {
+        let (base, _) = admin_url.rsplit_once('/').ok_or_else(|| {
+            StoreError::Internal(format!("{POSTGRES_URL_VAR} must end in /DATABASE"))
+        })?;
+        let dir = tempfile::tempdir()
+            .map_err(|e| StoreError::Internal(format!("temporary folder: {e}")))?;
+        Ok(Some(Self {
             url: format!("{base}/{name}"),
             dir,
             postgres: Some((admin_url, name)),
-        })
+        }))
     }
 
     /// Connects and migrates.
-    #[allow(clippy::expect_used)]
-    pub async fn store(&self) -> SqlStore {
-        let store = SqlStore::connect(&self.url, 4)
-            .await
-            .expect("connect to the test database");
-        store.migrate().await.expect("migrate the test database");
-        store
+    pub async fn store(&self) -> Result<SqlStore, StoreError> {
+        let store = SqlStore::connect(&self.url, 4).await?;
+        store.migrate().await?;
+        Ok(store)
     }
 }
 

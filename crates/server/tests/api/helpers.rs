@@ -80,7 +80,9 @@ pub async fn spawn_app_with(
 ) -> Option<TestApp> {
     let database = match backend {
         Backend::Sqlite => TestDatabase::sqlite().expect("temporary SQLite database"),
-        Backend::Postgres => TestDatabase::postgres().await?,
+        Backend::Postgres => TestDatabase::postgres()
+            .await
+            .expect("test PostgreSQL database")?,
     };
     let mut flags = Layer {
         bind: Some("127.0.0.1:0".into()),
