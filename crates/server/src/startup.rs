@@ -32,18 +32,7 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         use anyhow::Context;
-        let store = SqlStore::connect(&settings.database_url, settings.database_max_connections)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot open the database {}",
-                    store::redact_url(&settings.database_url)
-                )
-            })?;
-        store
-            .migrate()
-            .await
-            .context("cannot migrate the database")?;
+        let store = open_store(&settings).await?;
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -77,6 +66,11 @@ impl Application {
             store,
             state,
         })
+    }
+
+    /// The application's store, e.g. to report on it before serving.
+    pub fn store(&self) -> &SqlStore {
+        &self.store
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -130,6 +124,24 @@ impl Application {
         self.store.close().await;
         result
     }
+}
+
+/// Opens the configured database and applies pending migrations.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<SqlStore> {
+    use anyhow::Context;
+    let store = SqlStore::connect(&settings.database_url, settings.database_max_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                store::redact_url(&settings.database_url)
+            )
+        })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
 }
 
 /// The whole HTTP surface: API, console, operations, with the shared middleware.

@@ -46,5 +46,5 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
     if args.no_serve {
         return Ok(());
     }
-    super::serve::run(settings).await
+    super::serve::run(server::Application::build(settings).await?).await
 }

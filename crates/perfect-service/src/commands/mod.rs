@@ -52,19 +52,7 @@ fn settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
 
 /// Opens the database and applies pending migrations.
 async fn open_store(settings: &Settings) -> anyhow::Result<SqlStore> {
-    let store = SqlStore::connect(&settings.database_url, settings.database_max_connections)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot open the database {}",
-                store::redact_url(&settings.database_url)
-            )
-        })?;
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
-    Ok(store)
+    server::startup::open_store(settings).await
 }
 
 /// The actor for changes made from the command line.

@@ -322,46 +322,13 @@ fn one_line(value: &str) -> String {
         .collect()
 }
 
-/// "20 November 2026", "20 novembre 2026", else "2026-11-20".
+/// The date written out in the language, as on the survey page ("20 November 2026",
+/// "20 novembre 2026"); ISO ("2026-11-20") in a language the page does not speak.
 fn format_date(date: jiff::civil::Date, language: &str) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let months = match language {
-        "en" => EN,
-        "fr" => FR,
-        _ => return date.to_string(),
-    };
-    let month = months
-        .get(usize::try_from(date.month() - 1).unwrap_or_default())
-        .copied()
-        .unwrap_or_default();
-    format!("{} {month} {}", date.day(), date.year())
+    crate::public::i18n::supported(language).map_or_else(
+        || date.to_string(),
+        |text| crate::public::i18n::long_date(text, date),
+    )
 }
 
 fn english() -> EmailTemplate {

@@ -256,7 +256,7 @@ pub static DE: Text = Text {
 const LANGUAGES: [&Text; 3] = [&EN, &FR, &DE];
 
 /// The language of a tag such as `fr-FR`, `fr_CA` or `DE`, if shipped.
-fn supported(tag: &str) -> Option<&'static Text> {
+pub(crate) fn supported(tag: &str) -> Option<&'static Text> {
     let primary = tag.trim().split(['-', '_']).next()?;
     LANGUAGES
         .into_iter()

@@ -3,7 +3,7 @@
 //! the console's session and CSRF layer: the signed token in the address is the credential.
 
 mod form;
-mod i18n;
+pub(crate) mod i18n;
 mod survey;
 mod unsubscribe;
 

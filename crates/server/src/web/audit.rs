@@ -11,7 +11,6 @@ use axum::routing::get;
 use domain::Role;
 use domain::time::display_in;
 use jiff::Timestamp;
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use store::{AuditEntry, AuditFilter};
@@ -97,20 +96,8 @@ fn day_start(
     zone: &TimeZone,
     next_day: bool,
 ) -> Result<Option<Timestamp>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let invalid = || format!("{label} must be a date such as 2026-11-20.");
-    let date: Date = raw.parse().map_err(|_| invalid())?;
-    let date = if next_day {
-        date.tomorrow().map_err(|_| invalid())?
-    } else {
-        date
-    };
-    date.to_zoned(zone.clone())
-        .map(|z| Some(z.timestamp()))
-        .map_err(|_| invalid())
+    super::list::local_day_start(raw, zone, next_day)
+        .map_err(|_| format!("{label} must be a date such as 2026-11-20."))
 }
 
 async fn list(

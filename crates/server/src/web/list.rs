@@ -102,3 +102,30 @@ impl Choice {
             .collect()
     }
 }
+
+/// Where the day typed as `YYYY-MM-DD` starts in `zone`; with `next`, where the day after it
+/// starts, so that a "to" day is included whole. Midnight skipped by a DST change resolves to the
+/// first instant of the day. `Ok(None)` for an empty field.
+/// The text typed as a date is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidDate;
+
+pub fn local_day_start(
+    raw: &str,
+    zone: &jiff::tz::TimeZone,
+    next: bool,
+) -> Result<Option<jiff::Timestamp>, InvalidDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let date: jiff::civil::Date = raw.parse().map_err(|_| InvalidDate)?;
+    let date = if next {
+        date.tomorrow().map_err(|_| InvalidDate)?
+    } else {
+        date
+    };
+    date.to_zoned(zone.clone())
+        .map(|z| Some(z.timestamp()))
+        .map_err(|_| InvalidDate)
+}

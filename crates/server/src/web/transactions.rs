@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use domain::time::display_in;
 use jiff::Timestamp;
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use store::{ListParams, Touchpoint, Transaction, TransactionFilter};
@@ -69,20 +68,12 @@ pub(super) fn day_start(
     zone: &TimeZone,
     next: bool,
 ) -> Result<Option<Timestamp>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let invalid = || format!("{field}: {raw:?} is not a date such as 2026-11-20; it was ignored.");
-    let date: Date = raw.parse().map_err(|_| invalid())?;
-    let date = if next {
-        date.tomorrow().map_err(|_| invalid())?
-    } else {
-        date
-    };
-    date.to_zoned(zone.clone())
-        .map(|z| Some(z.timestamp()))
-        .map_err(|_| invalid())
+    super::list::local_day_start(raw, zone, next).map_err(|_| {
+        format!(
+            "{field}: {:?} is not a date such as 2026-11-20; it was ignored.",
+            raw.trim()
+        )
+    })
 }
 
 #[derive(Template)]
