@@ -1,13 +1,12 @@
 //! Who may do what: staff roles, team kinds, customer status and API key scopes.
 
 use crate::ValidationError;
-use serde::{Deserialize, Serialize};
 
 /// Generates a string-backed enum with `as_str`, `parse` and `ALL`.
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -18,10 +17,10 @@ macro_rules! string_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
-            pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+            pub fn parse(raw: &str) -> Result<Self, $crate::ValidationError> {
                 match raw.trim() {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(ValidationError::new(
+                    _ => Err($crate::ValidationError::new(
                         $field,
                         format!("must be one of: {}", [$($text),+].join(", ")),
                     )),
@@ -36,6 +35,8 @@ macro_rules! string_enum {
         }
     };
 }
+
+pub(crate) use string_enum;
 
 string_enum!(
     /// A staff user's role. Roles are ordered by reach: a member sees their own work, a manager

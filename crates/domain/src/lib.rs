@@ -5,14 +5,17 @@
 pub mod access;
 pub mod analysis;
 pub mod cursor;
+pub mod early_warning;
 pub mod fatigue;
 pub mod ids;
 pub mod money;
 pub mod rate_limit;
+pub mod recovery;
 pub mod survey;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod webhook;
 
 pub use access::{ApiScope, ApiScopes, Role};
 pub use cursor::Cursor;

@@ -16,6 +16,8 @@ pub enum Purpose {
     Survey,
     Unsubscribe,
     Guarantee,
+    /// The follow-up of a resolved recovery case: "did we make it right?".
+    Followup,
 }
 
 impl Purpose {
@@ -24,6 +26,7 @@ impl Purpose {
             Purpose::Survey => b"survey:",
             Purpose::Unsubscribe => b"unsubscribe:",
             Purpose::Guarantee => b"guarantee:",
+            Purpose::Followup => b"followup:",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod links;
 pub mod mail;
 mod ops;
 pub mod public;
+pub mod recovery;
 pub mod security;
 pub mod startup;
 pub mod state;

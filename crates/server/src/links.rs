@@ -1,4 +1,5 @@
-//! Links sent to customers: `/s/{token}` (the survey) and `/u/{token}` (unsubscribe), signed
+//! Links sent to customers: `/s/{token}` (the survey), `/u/{token}` (unsubscribe) and
+//! `/f/{token}` (a recovery case's follow-up), signed
 //! with the installation's secret so that they cannot be forged and reveal no ids.
 
 use crate::state::AppState;
@@ -44,6 +45,11 @@ impl Links {
         Self::new(&base, state.link_secret.clone())
     }
 
+    /// The public base URL, without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     fn link(&self, path: &str, purpose: Purpose, lookup_id: &str) -> Option<String> {
         let issued = issue(&self.secret, purpose, nonce(lookup_id)?)?;
         Some(format!("{}/{path}/{}", self.base, issued.token))
@@ -55,6 +61,11 @@ impl Links {
 
     pub fn unsubscribe(&self, lookup_id: &str) -> Option<String> {
         self.link("u", Purpose::Unsubscribe, lookup_id)
+    }
+
+    /// The "did we make it right?" page of a resolved case.
+    pub fn followup(&self, lookup_id: &str) -> Option<String> {
+        self.link("f", Purpose::Followup, lookup_id)
     }
 
     /// The lookup id of a genuine token, or `None` for a forged, altered or foreign one.

@@ -43,6 +43,11 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buffer)
 }
 
+/// A fresh lookup id for a signed customer link: 16 random bytes as 32 hex digits.
+pub fn random_lookup_id() -> String {
+    hex::encode(random_bytes::<16>())
+}
+
 /// SHA-256 as lowercase hex; used for high-entropy secrets (session ids, API keys), where a
 /// slow hash adds nothing.
 pub fn sha256_hex(value: &str) -> String {

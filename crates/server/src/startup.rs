@@ -59,6 +59,7 @@ impl Application {
             settings: Arc::new(settings),
             metrics: metrics::Metrics::default(),
             mailer,
+            wake: crate::workers::Wakeups::default(),
         };
         Ok(Self {
             listener,

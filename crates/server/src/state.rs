@@ -33,6 +33,8 @@ pub struct AppState {
     pub analyzer: crate::knowledge::analyzer::Analyzer,
     /// Sends invitation e-mails; `None` when no SMTP server is configured.
     pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
+    /// Pokes the background workers when a handler has just committed work for them.
+    pub wake: crate::workers::Wakeups,
 }
 
 /// Limits login attempts per client address and per e-mail address.

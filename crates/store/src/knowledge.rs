@@ -201,6 +201,10 @@ pub mod topics {
     pub const RESPONSE_RECEIVED: &str = "response.received";
     /// Send (or re-send) an invitation e-mail: `{"invitation_id": …, "reminder": bool}`.
     pub const INVITATION_EMAIL: &str = "invitation.email";
+    /// E-mail an in-app notification to its recipient: `{"notification_id": …}`.
+    pub const NOTIFICATION_EMAIL: &str = "notification.email";
+    /// E-mail the "did we make it right?" follow-up of a resolved case: `{"case_id": …}`.
+    pub const FOLLOWUP_EMAIL: &str = "case.followup_email";
 }
 
 #[async_trait]

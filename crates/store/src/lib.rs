@@ -4,6 +4,7 @@
 mod error;
 pub mod knowledge;
 pub mod model;
+pub mod recovery;
 mod sql;
 mod traits;
 
@@ -13,5 +14,6 @@ pub mod test_support;
 pub use error::StoreError;
 pub use knowledge::*;
 pub use model::*;
+pub use recovery::*;
 pub use sql::{Backend, SqlStore, redact_url};
 pub use traits::*;

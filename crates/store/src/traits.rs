@@ -177,6 +177,11 @@ pub trait Store:
     + crate::knowledge::ResponseStore
     + crate::knowledge::OutboxStore
     + crate::knowledge::SettingsStore
+    + crate::recovery::AlertStore
+    + crate::recovery::CaseStore
+    + crate::recovery::NotificationStore
+    + crate::recovery::WebhookStore
+    + crate::recovery::ChartStore
 {
 }
 
@@ -197,5 +202,10 @@ impl<T> Store for T where
         + crate::knowledge::ResponseStore
         + crate::knowledge::OutboxStore
         + crate::knowledge::SettingsStore
+    + crate::recovery::AlertStore
+    + crate::recovery::CaseStore
+    + crate::recovery::NotificationStore
+    + crate::recovery::WebhookStore
+    + crate::recovery::ChartStore
 {
 }

@@ -50,7 +50,7 @@
 mod defaults;
 mod language;
 mod matcher;
-mod normalize;
+pub(crate) mod normalize;
 mod sentiment;
 mod staff;
 mod taxonomy;

@@ -247,6 +247,7 @@ async fn post_responses(
         .store
         .insert_responses(&caller.actor(), prepared)
         .await?;
+    state.wake.responses.notify_one();
     Ok((StatusCode::CREATED, Json(Created { ids })).into_response())
 }
 

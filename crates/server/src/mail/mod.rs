@@ -8,7 +8,7 @@ pub use smtp::SmtpMailer;
 
 use async_trait::async_trait;
 
-/// One e-mail to one customer. From and Reply-To come from the configuration.
+/// One e-mail to one customer or staff member. From and Reply-To come from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingEmail {
     pub to: String,
@@ -17,8 +17,8 @@ pub struct OutgoingEmail {
     pub text: String,
     pub html: String,
     /// One-click unsubscribe link, sent as `List-Unsubscribe` (RFC 2369) with
-    /// `List-Unsubscribe-Post` (RFC 8058).
-    pub unsubscribe_url: String,
+    /// `List-Unsubscribe-Post` (RFC 8058); staff notifications have none.
+    pub unsubscribe_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

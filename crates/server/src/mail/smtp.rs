@@ -79,15 +79,18 @@ impl SmtpMailer {
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }
+        if let Some(unsubscribe_url) = &email.unsubscribe_url {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{unsubscribe_url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
         builder
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                format!("<{}>", email.unsubscribe_url),
-            ))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-                "List-Unsubscribe=One-Click".to_owned(),
-            ))
             .multipart(MultiPart::alternative_plain_html(email.text, email.html))
             .map_err(|e| MailError::Invalid(e.to_string()))
     }

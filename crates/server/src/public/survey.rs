@@ -269,7 +269,10 @@ async fn submit(state: &AppState, links: &Links, opened: &Opened, values: &Value
         label: "survey page".into(),
     };
     match state.store.insert_responses(&actor, vec![response]).await {
-        Ok(_) => Redirect::to(&format!("/s/{}", opened.token)).into_response(),
+        Ok(_) => {
+            state.wake.responses.notify_one();
+            Redirect::to(&format!("/s/{}", opened.token)).into_response()
+        }
         Err(error) => opened.refuse(error.into()),
     }
 }

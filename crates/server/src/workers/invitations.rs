@@ -141,7 +141,7 @@ impl Context {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
-            unsubscribe_url: values.unsubscribe_url,
+            unsubscribe_url: Some(values.unsubscribe_url),
         })
     }
 }

@@ -2,7 +2,14 @@
 //! from the outbox under a lease, so several instances share the work and each job runs once
 //! (at least once, should an instance die mid-job).
 
+pub mod alerts;
+pub mod escalation;
 pub mod invitations;
+mod staff_mail;
+mod wakeups;
+pub mod webhooks;
+
+pub use wakeups::Wakeups;
 
 use crate::state::AppState;
 use tokio::sync::watch;
@@ -10,7 +17,15 @@ use tokio::task::JoinHandle;
 
 /// Starts the workers; they finish their current job and return once `stop` turns true.
 pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> JoinHandle<()> {
-    tokio::spawn(invitations::run(state, stop))
+    tokio::spawn(async move {
+        tokio::join!(
+            invitations::run(state.clone(), stop.clone()),
+            alerts::run(state.clone(), stop.clone()),
+            webhooks::run(state.clone(), stop.clone()),
+            staff_mail::run(state.clone(), stop.clone()),
+            escalation::run(state, stop),
+        );
+    })
 }
 
 /// Waits `period`, or less if `stop` turns true (or its sender is gone); true when stopping.

@@ -2,17 +2,25 @@
 //! What differs between the two (DDL, pragmas, backups, locking) is confined to this module
 //! and the per-backend migration folders.
 
+mod alert_rules;
 mod api_keys;
 mod audit;
 mod cache;
+mod case_processing;
+mod cases;
+mod charts;
 mod customers;
+mod effects;
+mod escalation;
 mod group_commit;
 mod idempotency;
 mod invitations;
+mod notifications;
 mod operations;
 mod organization;
 mod outbox;
 mod query;
+mod recovery_traits;
 mod responses;
 mod sessions;
 mod settings;
@@ -21,6 +29,7 @@ mod teams;
 mod touchpoints;
 mod transactions;
 mod users;
+mod webhooks;
 
 use crate::error::StoreError;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
