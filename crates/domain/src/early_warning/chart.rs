@@ -153,7 +153,12 @@ impl ChartState {
 
     /// p0: the baseline detractor share, clamped into [floor, 1 − floor].
     fn p0(&self) -> f64 {
-        let floor = self.params.floor.clamp(1e-6, 0.5);
+        // `clamp` panics on a NaN bound, so a NaN floor is replaced by the default first.
+        let floor = if self.params.floor.is_nan() {
+            ChartParams::for_metric(Metric::DetractorShare).floor
+        } else {
+            self.params.floor.clamp(1e-6, 0.5)
+        };
         self.baseline_mean.clamp(floor, 1.0 - floor)
     }
 
@@ -221,8 +226,7 @@ impl ChartState {
 
     /// σ0 (mean CSAT, floored) once Phase I is over; `None` for the detractor chart.
     pub fn baseline_sd(&self) -> Option<f64> {
-        (self.phase == Phase::Monitoring && self.metric == Metric::CsatMean)
-            .then(|| self.sigma0())
+        (self.phase == Phase::Monitoring && self.metric == Metric::CsatMean).then(|| self.sigma0())
     }
 
     /// Observations behind the baseline estimate (Phase I plus the quiet refinement).

@@ -65,7 +65,11 @@ fn wanted_indices(n: u64, signals: &[u64], max_points: usize) -> Vec<u64> {
     if signals.len() >= max_points {
         return even_picks(signals.len() as u64, max_points)
             .into_iter()
-            .filter_map(|i| usize::try_from(i).ok().and_then(|i| signals.get(i).copied()))
+            .filter_map(|i| {
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| signals.get(i).copied())
+            })
             .collect();
     }
     let mut wanted: Vec<u64> = even_picks(n, max_points - signals.len())

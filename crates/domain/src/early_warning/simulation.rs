@@ -112,8 +112,21 @@ enum Outcome {
 
 /// What the chart makes of the documented shift after `stable` responses (baseline included),
 /// watching `window` responses into it.
-fn detection_runs(metric: Metric, runs: usize, stable: u64, window: u64, seed: u64) -> Vec<Outcome> {
-    detection_runs_with(metric, ChartParams::for_metric(metric), runs, stable, window, seed)
+fn detection_runs(
+    metric: Metric,
+    runs: usize,
+    stable: u64,
+    window: u64,
+    seed: u64,
+) -> Vec<Outcome> {
+    detection_runs_with(
+        metric,
+        ChartParams::for_metric(metric),
+        runs,
+        stable,
+        window,
+        seed,
+    )
 }
 
 fn detection_runs_with(
@@ -168,9 +181,18 @@ const DETECTION_AFTER: u64 = 2_000;
 
 #[test]
 fn a_drop_of_0_3_points_in_mean_csat_is_flagged_within_the_documented_delay() {
-    let runs = detection_runs(Metric::CsatMean, 200, DETECTION_AFTER, CSAT_DETECTION_WITHIN, 1);
+    let runs = detection_runs(
+        Metric::CsatMean,
+        200,
+        DETECTION_AFTER,
+        CSAT_DETECTION_WITHIN,
+        1,
+    );
     let detected = flagged_within(&runs, CSAT_DETECTION_WITHIN);
-    assert!(detected >= 190, "flagged {detected} of 200 within {CSAT_DETECTION_WITHIN}");
+    assert!(
+        detected >= 190,
+        "flagged {detected} of 200 within {CSAT_DETECTION_WITHIN}"
+    );
 }
 
 #[test]
@@ -185,7 +207,10 @@ fn a_rise_of_detractors_from_20_to_30_percent_is_flagged_within_the_documented_d
     let window = DETRACTOR_DETECTION_WITHIN;
     let runs = detection_runs(Metric::DetractorShare, 200, DETECTION_AFTER, window, 3);
     let detected = flagged_within(&runs, window);
-    assert!(detected >= 190, "flagged {detected} of 200 within {DETRACTOR_DETECTION_WITHIN}");
+    assert!(
+        detected >= 190,
+        "flagged {detected} of 200 within {DETRACTOR_DETECTION_WITHIN}"
+    );
 }
 
 #[test]
@@ -198,8 +223,13 @@ fn a_stable_detractor_share_raises_fewer_than_one_false_alarm_per_busy_team_year
 #[test]
 fn a_gradual_slide_is_flagged_before_the_slide_ends() {
     let mut rng = Rng::new(5);
-    let flagged = (0..100).filter(|_| slide_detection(&mut rng).is_some()).count();
-    assert!(flagged >= 95, "flagged {flagged} of 100 slides before their end");
+    let flagged = (0..100)
+        .filter(|_| slide_detection(&mut rng).is_some())
+        .count();
+    assert!(
+        flagged >= 95,
+        "flagged {flagged} of 100 slides before their end"
+    );
 }
 
 /// Mean run length to the first signal of a chart whose baseline is known exactly.
@@ -221,7 +251,9 @@ fn known_baseline_arl0(metric: Metric, p: &[f64; 5], p0: f64, runs: usize, seed:
                 Metric::CsatMean => csat_from(rng, p, 0.0),
                 Metric::DetractorShare => detractor(rng, p0),
             };
-            (1..=cap).find(|_| chart.observe(observe(&mut rng)).is_some()).unwrap_or(cap)
+            (1..=cap)
+                .find(|_| chart.observe(observe(&mut rng)).is_some())
+                .unwrap_or(cap)
         })
         .sum();
     total as f64 / runs as f64
@@ -241,7 +273,11 @@ fn summary(outcomes: &[Outcome]) -> String {
     delays.sort_unstable_by_key(|d| d.unwrap_or(u64::MAX));
     let at = |q: f64| {
         let i = ((delays.len() as f64 * q).ceil() as usize).saturating_sub(1);
-        delays.get(i).copied().flatten().map_or("never".to_owned(), |d| d.to_string())
+        delays
+            .get(i)
+            .copied()
+            .flatten()
+            .map_or("never".to_owned(), |d| d.to_string())
     };
     let found: Vec<u64> = delays.iter().flatten().copied().collect();
     let mean = found.iter().sum::<u64>() as f64 / found.len().max(1) as f64;
@@ -279,10 +315,10 @@ fn rates(alarms: &[u64]) -> String {
 fn calibrate_operating_characteristics() {
     let shapes: [(&str, [f64; 5]); 5] = [
         ("reference 4.04/1.06", CSAT_P),
-        ("polarised 3.99/1.37", [0.10, 0.05, 0.10, 0.25, 0.50]),
-        ("mediocre 3.31/1.13", [0.08, 0.15, 0.30, 0.32, 0.15]),
-        ("high 4.58/0.78", [0.01, 0.02, 0.05, 0.22, 0.70]),
-        ("very high 4.63/0.90", [0.02, 0.03, 0.05, 0.10, 0.80]),
+        ("polarised 4.00/1.30", [0.10, 0.05, 0.10, 0.25, 0.50]),
+        ("mediocre 3.31/1.14", [0.08, 0.15, 0.30, 0.32, 0.15]),
+        ("high 4.58/0.76", [0.01, 0.02, 0.05, 0.22, 0.70]),
+        ("very high 4.63/0.87", [0.02, 0.03, 0.05, 0.10, 0.80]),
     ];
     for metric in Metric::ALL {
         let window = 100_000;
@@ -301,8 +337,14 @@ fn calibrate_operating_characteristics() {
                 }
             }
         }
-        println!("false alarms / 25,000: {}", rates(&false_alarms(metric, 4_000, 25_000, 11)));
-        println!("false alarms / 5,000: {}", rates(&false_alarms(metric, 4_000, 5_000, 12)));
+        println!(
+            "false alarms / 25,000: {}",
+            rates(&false_alarms(metric, 4_000, 25_000, 11))
+        );
+        println!(
+            "false alarms / 5,000: {}",
+            rates(&false_alarms(metric, 4_000, 5_000, 12))
+        );
         for stable in [400, 1_000, 2_000, 5_400] {
             let runs = detection_runs(metric, 4_000, stable, window, 13);
             println!("delay, shift after {stable}: {}", summary(&runs));
@@ -320,14 +362,38 @@ fn calibrate_operating_characteristics() {
 fn alternatives() {
     let csat = ChartParams::for_metric(Metric::CsatMean);
     let detractor = ChartParams::for_metric(Metric::DetractorShare);
-    let fixed = |h| ChartParams { refine_responses: 400, h, ..csat };
+    let fixed = |h| ChartParams {
+        refine_responses: 400,
+        h,
+        ..csat
+    };
     let tuned = |k| ChartParams { k, ..detractor };
     let variants = [
-        ("CSAT, fixed 400 baseline, h = 30", Metric::CsatMean, fixed(30.0)),
-        ("CSAT, fixed 400 baseline, h = 35", Metric::CsatMean, fixed(35.0)),
-        ("CSAT, refined baseline, h = 30", Metric::CsatMean, ChartParams { h: 30.0, ..csat }),
-        ("detractors, p1 = p0 + 0.08", Metric::DetractorShare, tuned(0.08)),
-        ("detractors, p1 = p0 + 0.12", Metric::DetractorShare, tuned(0.12)),
+        (
+            "CSAT, fixed 400 baseline, h = 30",
+            Metric::CsatMean,
+            fixed(30.0),
+        ),
+        (
+            "CSAT, fixed 400 baseline, h = 35",
+            Metric::CsatMean,
+            fixed(35.0),
+        ),
+        (
+            "CSAT, refined baseline, h = 30",
+            Metric::CsatMean,
+            ChartParams { h: 30.0, ..csat },
+        ),
+        (
+            "detractors, p1 = p0 + 0.08",
+            Metric::DetractorShare,
+            tuned(0.08),
+        ),
+        (
+            "detractors, p1 = p0 + 0.12",
+            Metric::DetractorShare,
+            tuned(0.12),
+        ),
     ];
     for (name, metric, params) in variants {
         let alarms = false_alarms_with(metric, params, 4_000, 25_000, 11);

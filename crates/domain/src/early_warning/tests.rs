@@ -76,18 +76,35 @@ fn the_cusum_recursion_matches_a_hand_computation() {
     // Baseline 3, 5, 4: μ0 = 4, σ0 = 1; k = 0.15.
     let mut chart = small_csat(4.0);
     feed(&mut chart, &[3.0, 5.0, 4.0]);
-    assert_eq!((chart.baseline(), chart.baseline_sd()), (Some(4.0), Some(1.0)));
+    assert_eq!(
+        (chart.baseline(), chart.baseline_sd()),
+        (Some(4.0), Some(1.0))
+    );
     // S = max(0, S + (4 − x) − 0.15)
-    let expected = [(2.0, 1.85), (3.0, 2.70), (5.0, 1.55), (4.0, 1.40), (5.0, 0.25), (5.0, 0.0)];
+    let expected = [
+        (2.0, 1.85),
+        (3.0, 2.70),
+        (5.0, 1.55),
+        (4.0, 1.40),
+        (5.0, 0.25),
+        (5.0, 0.0),
+    ];
     for (x, s) in expected {
         assert_eq!(chart.observe(x), None);
-        assert!(close(chart.statistic(), s), "after {x}: {} ≠ {s}", chart.statistic());
+        assert!(
+            close(chart.statistic(), s),
+            "after {x}: {} ≠ {s}",
+            chart.statistic()
+        );
     }
     // 2.85, then 5.70 > 4: a signal.
     assert_eq!(chart.observe(1.0), None);
     let signal = chart.observe(1.0).unwrap();
     assert!(close(signal.statistic, 5.70));
-    assert_eq!((signal.limit, signal.baseline, signal.observations), (4.0, 4.0, 11));
+    assert_eq!(
+        (signal.limit, signal.baseline, signal.observations),
+        (4.0, 4.0, 11)
+    );
     // The EWMA (λ = 0.05) from 4 over 2, 3, 5, 4, 5, 5, 1, 1.
     let recent = [2.0, 3.0, 5.0, 4.0, 5.0, 5.0, 1.0, 1.0]
         .iter()
@@ -198,7 +215,16 @@ fn invalid_values_are_ignored() {
     let mut chart = small_csat(4.0);
     feed(&mut chart, &[3.0, 5.0, 4.0, 2.0]);
     let before = chart.clone();
-    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, 6.0, 3.5, -1.0, 1e300] {
+    for bad in [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        6.0,
+        3.5,
+        -1.0,
+        1e300,
+    ] {
         assert_eq!(chart.observe(bad), None);
     }
     assert_eq!(chart, before);
@@ -258,7 +284,11 @@ fn replay_downsamples_evenly_and_keeps_the_signal_points() {
     assert_eq!(points.first().map(|p| p.index), Some(1));
     assert_eq!(points.last().map(|p| p.index), Some(6_000));
     assert!(points.windows(2).all(|w| w[0].index < w[1].index));
-    let signals: Vec<u64> = points.iter().filter(|p| p.signal).map(|p| p.index).collect();
+    let signals: Vec<u64> = points
+        .iter()
+        .filter(|p| p.signal)
+        .map(|p| p.index)
+        .collect();
     // The same signals as observing one by one.
     let mut chart = ChartState::new(Metric::CsatMean);
     let expected: Vec<u64> = values
@@ -269,10 +299,50 @@ fn replay_downsamples_evenly_and_keeps_the_signal_points() {
     assert_eq!(signals, expected);
     assert_eq!(chart, state);
     let last = points.last().unwrap();
-    assert_eq!((last.statistic, last.recent), (state.statistic(), state.recent()));
+    assert_eq!(
+        (last.statistic, last.recent),
+        (state.statistic(), state.recent())
+    );
 
     let (_, all) = replay(Metric::CsatMean, values.iter().copied(), 10_000);
     assert_eq!(all.len(), 6_000);
     let (_, none) = replay(Metric::CsatMean, values, 0);
     assert!(none.is_empty());
+}
+
+#[test]
+fn the_documented_characteristics_agree_with_the_constants() {
+    let csat = operating_characteristics(Metric::CsatMean);
+    let detractor = operating_characteristics(Metric::DetractorShare);
+    assert_eq!(
+        (csat.metric, detractor.metric),
+        (Metric::CsatMean, Metric::DetractorShare)
+    );
+    assert!(csat.detection_median <= csat.detection_p95);
+    assert!(csat.detection_p95 <= CSAT_DETECTION_WITHIN);
+    assert!(detractor.detection_p95 <= DETRACTOR_DETECTION_WITHIN);
+    for oc in [csat, detractor] {
+        assert!(oc.false_alarms_per_25k_year < 1.0);
+        assert!(oc.arl0_responses as f64 > 25_000.0 / oc.false_alarms_per_25k_year);
+    }
+}
+
+#[test]
+fn nonsensical_parameters_do_not_panic() {
+    for metric in Metric::ALL {
+        let params = ChartParams {
+            baseline_responses: 0,
+            refine_responses: 0,
+            k: f64::NAN,
+            h: f64::NAN,
+            floor: f64::NAN,
+            ewma_lambda: f64::INFINITY,
+        };
+        let mut chart = ChartState::with_params(metric, params);
+        for value in [1.0; 6] {
+            chart.observe(value);
+        }
+        assert_eq!(chart.observations(), 6);
+        let _ = replay(metric, [1.0; 10], 3);
+    }
 }

@@ -146,6 +146,40 @@ impl CaseRoute {
     }
 }
 
+string_enum!(
+    /// Why the customer was let down, recorded when a case is resolved; problems behind many
+    /// cases are found by counting these.
+    RootCause, "root_cause" {
+        Process => "process",
+        Timeliness => "timeliness",
+        StaffAttitude => "staff_attitude",
+        StaffSkill => "staff_skill",
+        Communication => "communication",
+        QualityOfWork => "quality_of_work",
+        Billing => "billing",
+        Policy => "policy",
+        Expectations => "expectations",
+        Other => "other",
+    }
+);
+
+impl RootCause {
+    pub fn label(self) -> &'static str {
+        match self {
+            RootCause::Process => "A process failed",
+            RootCause::Timeliness => "Late or slow",
+            RootCause::StaffAttitude => "Staff attitude",
+            RootCause::StaffSkill => "Staff skill or training",
+            RootCause::Communication => "Communication",
+            RootCause::QualityOfWork => "Quality of work",
+            RootCause::Billing => "Billing or price",
+            RootCause::Policy => "A policy or rule",
+            RootCause::Expectations => "Expectations not set",
+            RootCause::Other => "Other",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -414,11 +414,13 @@ mod tests {
         let mut bad = SlaPolicy::default();
         bad.high.resolution_minutes = 10;
         assert!(bad.validate().is_err());
-        let mut bad = SlaPolicy::default();
-        bad.business_hours = Some(BusinessHours {
-            days: [false; 7],
-            ..BusinessHours::default()
-        });
+        let bad = SlaPolicy {
+            business_hours: Some(BusinessHours {
+                days: [false; 7],
+                ..BusinessHours::default()
+            }),
+            ..SlaPolicy::default()
+        };
         assert!(bad.validate().is_err());
     }
 

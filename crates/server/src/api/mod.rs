@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document, generated from the handlers.
 
+pub(crate) mod alert_rules;
 pub(crate) mod api_keys;
 mod audit;
+pub(crate) mod cases;
 pub mod customers;
 pub mod docs;
 mod email_templates;
@@ -9,12 +11,14 @@ pub mod extract;
 pub mod idempotency;
 pub mod invitation_rules;
 mod organization;
+mod recovery_settings;
 pub(crate) mod responses;
 pub(crate) mod surveys;
 mod teams;
 mod touchpoints;
 pub mod transactions;
 mod users;
+pub(crate) mod webhooks;
 
 use crate::error::{ApiError, Problem, ProblemKind};
 use crate::state::AppState;
@@ -36,7 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags((name = "teams"), (name = "users"), (name = "customers"), (name = "touchpoints"),
-         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "api-keys"), (name = "audit"), (name = "organization"))
+         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
 )]
 struct ApiDoc;
 
@@ -68,6 +72,10 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(responses::router())
         .merge(invitation_rules::router())
         .merge(email_templates::router())
+        .merge(alert_rules::router())
+        .merge(cases::router())
+        .merge(webhooks::router())
+        .merge(recovery_settings::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(
         state,

@@ -2,6 +2,7 @@
 //! page at `/u/{token}`, with their own small stylesheet and optional script. They sit outside
 //! the console's session and CSRF layer: the signed token in the address is the credential.
 
+mod followup;
 mod form;
 pub(crate) mod i18n;
 mod survey;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/survey.js", get(script))
         .merge(survey::router())
         .merge(unsubscribe::router())
+        .merge(followup::router())
 }
 
 /// The survey page's own stylesheet (the console's is not needed, and would weigh more).

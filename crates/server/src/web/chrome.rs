@@ -22,6 +22,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub time_zone: String,
+    /// Unread notifications, shown as a badge on the inbox link.
+    pub unread: i64,
 }
 
 /// A console section: its path, its label in the navigation, and who may see it.
@@ -33,6 +35,9 @@ const SECTIONS: &[Section] = &[
     ("/customers", "Customers", |_| true),
     ("/transactions", "Transactions", |_| true),
     ("/responses", "Responses", |_| true),
+    ("/cases", "Cases", |_| true),
+    ("/alerts", "Alerts", |_| true),
+    ("/early-warning", "Early warning", |_| true),
     ("/surveys", "Surveys", |_| true),
     ("/teams", "Teams", |_| true),
     ("/touchpoints", "Touchpoints", |_| true),
@@ -49,6 +54,7 @@ impl Chrome {
             nav: Vec::new(),
             csrf: String::new(),
             time_zone: "UTC".into(),
+            unread: 0,
         }
     }
 
@@ -72,6 +78,7 @@ impl Chrome {
             nav,
             csrf: staff.csrf_token.clone(),
             time_zone: time_zone.to_owned(),
+            unread: staff.unread,
         }
     }
 }

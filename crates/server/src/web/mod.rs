@@ -1,15 +1,21 @@
 //! The staff console: server-rendered pages behind a login, with CSRF protection on every
 //! form. Each section has its own module with its routes and view structs.
 
+mod alert_rules;
+mod alerts;
 mod api_keys;
 mod audit;
 mod auth;
+mod cases;
 mod chrome;
 mod customers;
+mod early_warning;
 mod email_settings;
 mod home;
+mod inbox;
 mod knowledge_settings;
 pub mod list;
+mod recovery_settings;
 mod responses;
 mod session;
 mod settings;
@@ -18,6 +24,7 @@ mod teams;
 mod touchpoints;
 mod transactions;
 mod users;
+mod webhooks;
 
 pub use chrome::Chrome;
 pub use session::Staff;
@@ -47,6 +54,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(responses::router())
         .merge(knowledge_settings::router())
         .merge(email_settings::router())
+        .merge(cases::router())
+        .merge(inbox::router())
+        .merge(alerts::router())
+        .merge(alert_rules::router())
+        .merge(recovery_settings::router())
+        .merge(webhooks::router())
+        .merge(early_warning::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             session::middleware,

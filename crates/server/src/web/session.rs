@@ -23,6 +23,8 @@ pub struct Staff {
     pub csrf_token: String,
     pub session_hash: String,
     pub time_zone: String,
+    /// Unread notifications in the user's inbox, for the badge in the navigation.
+    pub unread: i64,
 }
 
 impl Staff {
@@ -122,11 +124,13 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, Pa
         return Ok(None);
     };
     let organization = state.store.organization().await?;
+    let unread = state.store.unread_notifications(session.user.id).await?;
     Ok(Some(Staff {
         user: session.user,
         csrf_token: session.csrf_token,
         session_hash,
         time_zone: organization.time_zone,
+        unread,
     }))
 }
 

@@ -61,10 +61,20 @@ pub async fn run_batch(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     let context = crate::recovery::processing_context(state).await?;
-    let report = state
-        .store
-        .process_response_events(&events, &context)
-        .await?;
+    let report = match state.store.process_response_events(&events, &context).await {
+        Ok(report) => report,
+        Err(error) => {
+            // Nothing was applied; make the batch due again soon rather than at lease expiry.
+            let retry_at = state.clock.now() + SignedDuration::from_millis(200);
+            for (outbox, _) in &events {
+                state
+                    .store
+                    .retry_outbox(*outbox, &error.to_string(), retry_at)
+                    .await?;
+            }
+            return Err(error);
+        }
+    };
     if report.webhooks > 0 {
         state.wake.deliveries.notify_one();
     }

@@ -356,3 +356,152 @@ impl Browser {
             .expect("post")
     }
 }
+
+/// A clock the test moves forward, for SLA, escalation and retry behaviour without sleeping:
+/// real time plus the sum of the test's advances (records stamped with the real time by the
+/// database layer stay in the past of the clock).
+pub struct ManualClock {
+    offset: std::sync::Mutex<jiff::SignedDuration>,
+}
+
+impl ManualClock {
+    pub fn starting_now() -> std::sync::Arc<ManualClock> {
+        std::sync::Arc::new(ManualClock {
+            offset: std::sync::Mutex::new(jiff::SignedDuration::ZERO),
+        })
+    }
+
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        let mut offset = self.offset.lock().expect("clock");
+        *offset += by;
+    }
+}
+
+impl server::state::Clock for ManualClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now() + *self.offset.lock().expect("clock")
+    }
+}
+
+/// `spawn_app_with` on a clock of the test's, with workers polling every 20 ms.
+pub async fn spawn_app_with_clock(
+    backend: Backend,
+    clock: std::sync::Arc<ManualClock>,
+) -> Option<TestApp> {
+    spawn_configured(backend, clock, |layer| layer.worker_poll_ms = Some(20)).await
+}
+
+async fn spawn_configured(
+    backend: Backend,
+    clock: std::sync::Arc<dyn server::state::Clock>,
+    settings: impl FnOnce(&mut Layer),
+) -> Option<TestApp> {
+    let database = match backend {
+        Backend::Sqlite => TestDatabase::sqlite().expect("temporary SQLite database"),
+        Backend::Postgres => TestDatabase::postgres()
+            .await
+            .expect("test PostgreSQL database")?,
+    };
+    let mut flags = Layer {
+        bind: Some("127.0.0.1:0".into()),
+        database_url: Some(database.url.clone()),
+        max_body_bytes: Some(MAX_BODY_BYTES),
+        ..Layer::default()
+    };
+    settings(&mut flags);
+    let settings = config::resolve(None, &|_| None, flags).expect("settings");
+    let application = Application::build_with_clock(settings.clone(), clock)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", application.local_addr().expect("address"));
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(application.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let store = SqlStore::connect(&settings.database_url, 2)
+        .await
+        .expect("test store");
+    let generated = generate_api_key();
+    let key = NewApiKey {
+        name: Name::parse("name", "test admin").expect("name"),
+        prefix: generated.prefix,
+        secret_hash: generated.hash,
+        scopes: ApiScopes::parse("admin").expect("scopes"),
+    };
+    store
+        .create_api_key(&system(), key)
+        .await
+        .expect("admin key");
+    Some(TestApp {
+        address,
+        store,
+        api: reqwest::Client::new(),
+        admin_key: generated.full,
+        backend,
+        shutdown: Some(shutdown),
+        _database: database,
+    })
+}
+
+/// A second application instance on the same database as `app` (for scale-out tests), with
+/// its own address; it stops when dropped.
+pub struct Instance {
+    pub address: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn second_instance(&self, database_url: &str) -> Instance {
+        let flags = Layer {
+            bind: Some("127.0.0.1:0".into()),
+            database_url: Some(database_url.to_owned()),
+            max_body_bytes: Some(MAX_BODY_BYTES),
+            worker_poll_ms: Some(20),
+            ..Layer::default()
+        };
+        let settings = config::resolve(None, &|_| None, flags).expect("settings");
+        let application = Application::build(settings)
+            .await
+            .expect("second instance builds");
+        let address = format!("http://{}", application.local_addr().expect("address"));
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(application.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Instance {
+            address,
+            shutdown: Some(shutdown),
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        self._database.url.clone()
+    }
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, for at most 15 seconds.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

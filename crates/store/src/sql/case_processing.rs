@@ -33,56 +33,93 @@ struct Loaded {
     customer_external_id: String,
 }
 
-async fn load(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<Loaded>> {
-    let row = sqlx::query(
-        "SELECT r.id, r.answers, r.csat, r.nps, r.ces, r.sentiment, r.themes, r.comment, r.team_id, \
+/// The responses of `ids` that still exist, by id.
+async fn load_many(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<HashMap<i64, Loaded>> {
+    let mut loaded = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(250) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{LOAD_SELECT} WHERE r.id IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await.map_err(map_err)? {
+            let response = decode_loaded(&row)?;
+            loaded.insert(response.id, response);
+        }
+    }
+    Ok(loaded)
+}
+
+const LOAD_SELECT: &str = "SELECT r.id, r.answers, r.csat, r.nps, r.ces, r.sentiment, r.themes, r.comment, r.team_id, \
          r.touchpoint_id, r.transaction_id, r.responded_at, c.id AS customer_id, c.name AS customer_name, \
          c.external_id AS customer_external_id, c.segment, c.annual_value_minor, c.team_id AS customer_team_id, \
          p.key AS touchpoint_key, p.name AS touchpoint_name, p.team_id AS touchpoint_team_id \
          FROM responses r JOIN customers c ON c.id = r.customer_id \
-         JOIN touchpoints p ON p.id = r.touchpoint_id WHERE r.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-    .map_err(map_err)?;
-    let Some(row) = row else { return Ok(None) };
-    let answers: String = get(&row, "answers")?;
-    let themes: String = get(&row, "themes")?;
+         JOIN touchpoints p ON p.id = r.touchpoint_id";
+
+fn decode_loaded(row: &sqlx::any::AnyRow) -> StoreResult<Loaded> {
+    let answers: String = get(row, "answers")?;
+    let themes: String = get(row, "themes")?;
     let facts = ResponseFacts {
         answers: serde_json::from_str(&answers).unwrap_or_default(),
-        csat: get(&row, "csat")?,
-        nps: get(&row, "nps")?,
-        ces: get(&row, "ces")?,
-        sentiment: get(&row, "sentiment")?,
+        csat: get(row, "csat")?,
+        nps: get(row, "nps")?,
+        ces: get(row, "ces")?,
+        sentiment: get(row, "sentiment")?,
         themes: serde_json::from_str(&themes).unwrap_or_default(),
-        comment: get(&row, "comment")?,
-        team: get(&row, "team_id")?,
-        touchpoint: get(&row, "touchpoint_id")?,
-        segment: get(&row, "segment")?,
-        annual_value_minor: get(&row, "annual_value_minor")?,
+        comment: get(row, "comment")?,
+        team: get(row, "team_id")?,
+        touchpoint: get(row, "touchpoint_id")?,
+        segment: get(row, "segment")?,
+        annual_value_minor: get(row, "annual_value_minor")?,
     };
-    let name: Option<String> = get(&row, "customer_name")?;
-    let external_id: String = get(&row, "customer_external_id")?;
+    let name: Option<String> = get(row, "customer_name")?;
+    let external_id: String = get(row, "customer_external_id")?;
     let scores = domain::survey::Scores {
         csat: facts.csat,
         nps: facts.nps,
         ces: facts.ces,
     };
-    Ok(Some(Loaded {
-        id,
-        customer: get(&row, "customer_id")?,
+    Ok(Loaded {
+        id: get(row, "id")?,
+        customer: get(row, "customer_id")?,
         customer_label: name.unwrap_or_else(|| external_id.clone()),
         customer_external_id: external_id,
-        customer_team: get(&row, "customer_team_id")?,
-        transaction: get(&row, "transaction_id")?,
-        touchpoint_name: get(&row, "touchpoint_name")?,
-        touchpoint_key: get(&row, "touchpoint_key")?,
-        touchpoint_team: get(&row, "touchpoint_team_id")?,
-        responded_at: from_micros(get(&row, "responded_at")?),
+        customer_team: get(row, "customer_team_id")?,
+        transaction: get(row, "transaction_id")?,
+        touchpoint_name: get(row, "touchpoint_name")?,
+        touchpoint_key: get(row, "touchpoint_key")?,
+        touchpoint_team: get(row, "touchpoint_team_id")?,
+        responded_at: from_micros(get(row, "responded_at")?),
         band: domain::survey::ScoreBand::of(&scores).map(|b| b.as_str()),
         facts,
-    }))
+    })
+}
+
+/// Marks the batch's events done, skipping those another instance already handled; returns
+/// the outbox ids this transaction now owns.
+async fn claim_events(
+    conn: &mut AnyConnection,
+    events: &[(i64, i64)],
+    now: Timestamp,
+) -> StoreResult<std::collections::HashSet<i64>> {
+    let mut claimed = std::collections::HashSet::with_capacity(events.len());
+    for chunk in events.chunks(250) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE outbox SET done_at = $1, locked_until = NULL WHERE done_at IS NULL AND id IN ({}) RETURNING id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(to_micros(now));
+        for (outbox, _) in chunk {
+            query = query.bind(*outbox);
+        }
+        for row in query.fetch_all(&mut *conn).await.map_err(map_err)? {
+            claimed.insert(get::<i64>(&row, "id")?);
+        }
+    }
+    Ok(claimed)
 }
 
 /// Control charts touched by a batch, written back at its end.
@@ -102,28 +139,32 @@ impl SqlStore {
         let mut report = ProcessingReport::default();
         let mut charts = Charts::default();
         let now = context.policy.now;
-        for (outbox_id, response_id) in events {
-            let claimed = sqlx::query(
-                "UPDATE outbox SET done_at = $1, locked_until = NULL WHERE id = $2 AND done_at IS NULL",
-            )
-            .bind(to_micros(now))
-            .bind(*outbox_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-            if claimed.rows_affected() == 0 {
-                continue;
-            }
-            let Some(response) = load(&mut tx, *response_id).await? else {
+        let claimed = claim_events(&mut tx, events, now).await?;
+        let ids: Vec<i64> = events
+            .iter()
+            .filter(|(outbox, _)| claimed.contains(outbox))
+            .map(|(_, response)| *response)
+            .collect();
+        let loaded = load_many(&mut tx, &ids).await?;
+        let subscribers = effects::Subscribers::load(&mut tx).await?;
+        for id in &ids {
+            let Some(response) = loaded.get(id) else {
                 continue;
             };
             report.responses += 1;
-            report.webhooks += announce(&mut tx, &response, now).await?;
+            report.webhooks += announce(&mut tx, &subscribers, response, now).await?;
             if response.responded_at + context.max_alert_age >= now {
-                alert_on(&mut tx, &response, context, &mut report).await?;
+                alert_on(&mut tx, &subscribers, response, context, &mut report).await?;
             }
-            self.observe(&mut tx, &mut charts, &response, now, &mut report)
-                .await?;
+            self.observe(
+                &mut tx,
+                &subscribers,
+                &mut charts,
+                response,
+                now,
+                &mut report,
+            )
+            .await?;
         }
         save_charts(&mut tx, charts, now).await?;
         tx.commit().await.map_err(map_err)?;
@@ -134,6 +175,7 @@ impl SqlStore {
     async fn observe(
         &self,
         conn: &mut AnyConnection,
+        subscribers: &effects::Subscribers,
         charts: &mut Charts,
         response: &Loaded,
         now: Timestamp,
@@ -166,7 +208,7 @@ impl SqlStore {
                     continue;
                 };
                 if let Some(signal) = state.observe(value) {
-                    raise_trend(conn, &name, team, touchpoint, &signal, now).await?;
+                    raise_trend(conn, subscribers, &name, team, touchpoint, &signal, now).await?;
                     report.trend_alerts += 1;
                 }
             }
@@ -202,7 +244,10 @@ impl SqlStore {
 }
 
 async fn save_charts(conn: &mut AnyConnection, charts: Charts, now: Timestamp) -> StoreResult<()> {
-    for ((series, metric), (state, team, touchpoint)) in charts.states {
+    // Always in the same order, so that two instances saving the same charts cannot deadlock.
+    let mut states: Vec<_> = charts.states.into_iter().collect();
+    states.sort_by(|((a, m), _), ((b, n), _)| (a, m.as_str()).cmp(&(b, n.as_str())));
+    for ((series, metric), (state, team, touchpoint)) in states {
         let text = serde_json::to_string(&state).unwrap_or_default();
         sqlx::query(
             "INSERT INTO control_charts (series, metric, team_id, touchpoint_id, state, updated_at) \
@@ -225,6 +270,7 @@ async fn save_charts(conn: &mut AnyConnection, charts: Charts, now: Timestamp) -
 /// The `response.received` webhook.
 async fn announce(
     conn: &mut AnyConnection,
+    subscribers: &effects::Subscribers,
     response: &Loaded,
     now: Timestamp,
 ) -> StoreResult<usize> {
@@ -243,12 +289,15 @@ async fn announce(
         }
     });
     let event = format!("response.received:{}", response.id);
-    effects::emit(conn, "response.received", &event, data, now).await
+    subscribers
+        .emit(conn, "response.received", &event, data, now)
+        .await
 }
 
 /// Applies the alert rules to one response.
 async fn alert_on(
     conn: &mut AnyConnection,
+    subscribers: &effects::Subscribers,
     response: &Loaded,
     context: &ProcessingContext,
     report: &mut ProcessingReport,
@@ -295,14 +344,15 @@ async fn alert_on(
             "response_id": response.id, "case_id": case_id,
             "customer": {"external_id": response.customer_external_id},
             "touchpoint": response.touchpoint_key, "raised_at": now.to_string()}});
-        report.webhooks += effects::emit(
-            conn,
-            "alert.raised",
-            &format!("alert.raised:{alert}"),
-            data,
-            now,
-        )
-        .await?;
+        report.webhooks += subscribers
+            .emit(
+                conn,
+                "alert.raised",
+                &format!("alert.raised:{alert}"),
+                data,
+                now,
+            )
+            .await?;
     }
     if reasons.is_empty() {
         return Ok(());
@@ -330,14 +380,15 @@ async fn alert_on(
     report.notifications += effects::notify(conn, &recipients, &notice, now).await?;
     if opened && let Some(id) = case_id {
         let case = read_case(conn, id).await?;
-        report.webhooks += effects::emit(
-            conn,
-            "case.opened",
-            &format!("case.opened:{id}"),
-            webhook_data(&case),
-            now,
-        )
-        .await?;
+        report.webhooks += subscribers
+            .emit(
+                conn,
+                "case.opened",
+                &format!("case.opened:{id}"),
+                webhook_data(&case),
+                now,
+            )
+            .await?;
     }
     Ok(())
 }
@@ -479,6 +530,7 @@ async fn open_case_with_key(conn: &mut AnyConnection, key: &str) -> StoreResult<
 /// Records a trend alert and tells the people who watch the series.
 async fn raise_trend(
     conn: &mut AnyConnection,
+    subscribers: &effects::Subscribers,
     series: &str,
     team: Option<i64>,
     touchpoint: Option<i64>,
@@ -559,14 +611,15 @@ async fn raise_trend(
         "id": id, "kind": alert_kind::TREND, "severity": "high", "series": series,
         "metric": signal.metric.as_str(), "title": title, "detail": detail,
         "baseline": signal.baseline, "recent": signal.recent, "raised_at": now.to_string()}});
-    effects::emit(
-        conn,
-        "alert.raised",
-        &format!("alert.raised:{id}"),
-        data,
-        now,
-    )
-    .await?;
+    subscribers
+        .emit(
+            conn,
+            "alert.raised",
+            &format!("alert.raised:{id}"),
+            data,
+            now,
+        )
+        .await?;
     Ok(())
 }
 

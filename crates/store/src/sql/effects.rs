@@ -106,8 +106,75 @@ pub(crate) async fn president(conn: &mut AnyConnection) -> StoreResult<Option<i6
     })
 }
 
-/// Queues event `event_type` for every enabled endpoint subscribed to it; returns how many
-/// deliveries were queued. `event_id` is stable for the fact, so a repeat queues nothing.
+/// The enabled webhook endpoints and what each subscribes to, read once per transaction.
+pub(crate) struct Subscribers {
+    endpoints: Vec<(i64, Vec<String>)>,
+}
+
+impl Subscribers {
+    pub async fn load(conn: &mut AnyConnection) -> StoreResult<Self> {
+        let rows = sqlx::query("SELECT id, event_types FROM webhook_endpoints WHERE enabled = 1")
+            .fetch_all(conn)
+            .await
+            .map_err(map_err)?;
+        let mut endpoints = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let types: Vec<String> =
+                serde_json::from_str(&get::<String>(row, "event_types")?).unwrap_or_default();
+            endpoints.push((get(row, "id")?, types));
+        }
+        Ok(Self { endpoints })
+    }
+
+    /// Queues event `event_type` for every endpoint subscribed to it; returns how many
+    /// deliveries were queued. `event_id` is stable for the fact, so a repeat queues nothing.
+    pub async fn emit(
+        &self,
+        conn: &mut AnyConnection,
+        event_type: &str,
+        event_id: &str,
+        data: serde_json::Value,
+        now: Timestamp,
+    ) -> StoreResult<usize> {
+        let subscribed: Vec<i64> = self
+            .endpoints
+            .iter()
+            .filter(|(_, types)| types.iter().any(|t| t == event_type))
+            .map(|(id, _)| *id)
+            .collect();
+        if subscribed.is_empty() {
+            return Ok(0);
+        }
+        let envelope = serde_json::json!({
+            "id": event_id,
+            "type": event_type,
+            "schema_version": domain::webhook::SCHEMA_VERSION,
+            "created_at": now.to_string(),
+            "data": data,
+        })
+        .to_string();
+        let mut queued = 0;
+        for endpoint in subscribed {
+            let inserted = sqlx::query(
+                "INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, payload, state, \
+                 attempts, available_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) \
+                 ON CONFLICT (endpoint_id, event_id) DO NOTHING",
+            )
+            .bind(endpoint)
+            .bind(event_id.to_owned())
+            .bind(event_type.to_owned())
+            .bind(envelope.clone())
+            .bind(to_micros(now))
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            queued += inserted.rows_affected() as usize;
+        }
+        Ok(queued)
+    }
+}
+
+/// Queues one event for its subscribers (reading them first).
 pub(crate) async fn emit(
     conn: &mut AnyConnection,
     event_type: &str,
@@ -115,41 +182,10 @@ pub(crate) async fn emit(
     data: serde_json::Value,
     now: Timestamp,
 ) -> StoreResult<usize> {
-    let rows = sqlx::query("SELECT id, event_types FROM webhook_endpoints WHERE enabled = 1")
-        .fetch_all(&mut *conn)
+    let subscribers = Subscribers::load(&mut *conn).await?;
+    subscribers
+        .emit(conn, event_type, event_id, data, now)
         .await
-        .map_err(map_err)?;
-    let mut queued = 0;
-    for row in &rows {
-        let types: Vec<String> =
-            serde_json::from_str(&get::<String>(row, "event_types")?).unwrap_or_default();
-        if !types.iter().any(|t| t == event_type) {
-            continue;
-        }
-        let endpoint: i64 = get(row, "id")?;
-        let envelope = serde_json::json!({
-            "id": event_id,
-            "type": event_type,
-            "schema_version": domain::webhook::SCHEMA_VERSION,
-            "created_at": now.to_string(),
-            "data": data,
-        });
-        let inserted = sqlx::query(
-            "INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, payload, state, \
-             attempts, available_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) \
-             ON CONFLICT (endpoint_id, event_id) DO NOTHING",
-        )
-        .bind(endpoint)
-        .bind(event_id.to_owned())
-        .bind(event_type.to_owned())
-        .bind(envelope.to_string())
-        .bind(to_micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-        queued += inserted.rows_affected() as usize;
-    }
-    Ok(queued)
 }
 
 /// Who did something on a case's timeline.
