@@ -65,6 +65,7 @@ mod details;
 pub mod load;
 mod names;
 pub mod plan;
+pub mod recovery;
 pub mod responses;
 mod staff;
 pub mod surveys;
@@ -107,7 +108,7 @@ impl DemoSummary {
     pub fn knowledge(&self) -> String {
         format!(
             "{} surveys, one per touchpoint; {} responses, whose response.received events wait \
-             in the outbox.",
+             in the outbox until processed.",
             self.surveys, self.responses
         )
     }

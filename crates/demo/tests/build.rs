@@ -134,6 +134,75 @@ async fn the_demo_fills_an_empty_database(db: TestDb) {
     );
     surveys_are_attached_after_the_history(store, &world).await;
     responses_are_stored_with_their_context_and_analysis(store, &world).await;
+    the_recovery_history_has_every_kind_of_case_and_flags_the_slide(store).await;
+}
+
+/// Replaying the response events opens cases in every state and the early warning flags the
+/// hidden slide of Field Service (and nothing is left queued).
+async fn the_recovery_history_has_every_kind_of_case_and_flags_the_slide(store: &SqlStore) {
+    let actor = Actor::System {
+        label: "demo".into(),
+    };
+    let now = options().now;
+    let history = demo::recovery::replay(store, &actor, 42, now).await.unwrap();
+    eprintln!("recovery history: {history:?}");
+    assert!(history.cases > 100, "{history:?}");
+    assert!(history.resolved > history.cases / 2, "{history:?}");
+    assert!(history.escalations > 10, "{history:?}");
+    let count = |filter: CaseFilter| async move {
+        store.list_cases(&list(500), &filter).await.unwrap().items
+    };
+    for status in [
+        domain::recovery::CaseStatus::New,
+        domain::recovery::CaseStatus::Contacted,
+        domain::recovery::CaseStatus::Resolved,
+        domain::recovery::CaseStatus::Closed,
+    ] {
+        let found = count(CaseFilter {
+            status: Some(status),
+            ..CaseFilter::default()
+        })
+        .await;
+        assert!(!found.is_empty(), "no {status} case");
+    }
+    let overdue = count(CaseFilter {
+        overdue_at: Some(now),
+        ..CaseFilter::default()
+    })
+    .await;
+    assert!(!overdue.is_empty(), "some open cases are overdue");
+    let all = count(CaseFilter::default()).await;
+    assert!(all.iter().any(|c| c.escalation_level >= 1));
+    assert!(all.iter().any(|c| c.recovered == Some(true)));
+    assert!(all.iter().any(|c| c.recovered == Some(false)));
+    let field_service = store
+        .team_by_key(&domain::Key::parse("key", "field-service").unwrap())
+        .await
+        .unwrap();
+    let trends = store
+        .list_alerts(
+            &list(100),
+            &AlertFilter {
+                kind: Some(alert_kind::TREND.into()),
+                team: Some(field_service.id),
+                ..AlertFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!trends.items.is_empty(), "the slide of Field Service is flagged");
+    let slide_start = demo::plan(42, now).unwrap().hidden.slide_start;
+    assert!(
+        trends.items.iter().any(|a| a.raised_at >= slide_start),
+        "flagged during the slide"
+    );
+    for topic in [
+        topics::RESPONSE_RECEIVED,
+        topics::NOTIFICATION_EMAIL,
+        topics::FOLLOWUP_EMAIL,
+    ] {
+        assert_eq!(store.pending_outbox(topic).await.unwrap(), 0, "{topic}");
+    }
 }
 
 /// Every touchpoint has its survey, yet none of the six months of transactions got an

@@ -127,6 +127,21 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         connections: usize,
     },
+    /// Start the server on a fresh SQLite database (or --database-url, which must be empty),
+    /// ingest good responses at full speed and meanwhile post poor ones (CSAT 1, each for a new
+    /// customer of a client team) at a steady pace; print how long after each 2xx its case exists
+    /// and its signed `case.opened` webhook arrives at a local receiver (p50, p95, p99, max).
+    AlertLatency {
+        /// Seconds to measure (after a one-second warm-up).
+        #[arg(long, default_value_t = 20)]
+        duration: u64,
+        /// Concurrent keep-alive connections of the good background load.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Poor responses posted per second.
+        #[arg(long, default_value_t = 50)]
+        poor_per_second: u64,
+    },
 }
 
 #[derive(Debug, Args)]

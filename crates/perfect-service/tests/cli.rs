@@ -446,3 +446,24 @@ fn the_ingest_benchmark_runs_and_reports_its_figures() {
     );
     assert!(text.contains("(0 failed)"), "{text}");
 }
+
+#[test]
+fn the_alert_latency_benchmark_runs_and_reports_its_percentiles() {
+    let output = run(&[
+        "bench",
+        "alert-latency",
+        "--duration",
+        "2",
+        "--connections",
+        "4",
+        "--poor-per-second",
+        "5",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for observer in ["(a) case exists", "(b) signed case.opened webhook arrived"] {
+        let line = text.lines().find(|l| l.starts_with(observer));
+        assert!(line.is_some_and(|l| l.contains("p99")), "{text}");
+    }
+    assert!(text.contains("0 signature failures"), "{text}");
+}

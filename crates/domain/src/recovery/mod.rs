@@ -1,6 +1,7 @@
 //! Perfect Improvement, part 1: the rules that turn a poor review into alerts and a recovery
 //! case, the case's life (status, priority, owner) and its clocks (SLA and escalation).
 
+pub mod accountability;
 pub mod cases;
 pub mod rules;
 pub mod settings;

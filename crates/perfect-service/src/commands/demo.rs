@@ -26,6 +26,11 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
     println!("Building the demo organization (seed {})…", args.seed);
     let started = std::time::Instant::now();
     let summary = demo::build(&store as &dyn Store, &options).await?;
+    let actor = store::Actor::System {
+        label: "demo".into(),
+    };
+    let history =
+        demo::recovery::replay(&store as &dyn Store, &actor, args.seed, options.now).await?;
     store.close().await;
     println!(
         "Built in {:.1} s: {} teams, {} staff, {} customers, {} touchpoints, {} transactions.",
@@ -37,6 +42,16 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
         summary.transactions
     );
     println!("{}", summary.knowledge());
+    println!(
+        "Recovery history: {} alerts, {} trend alerts from the early warning, {} cases \
+         ({} resolved, {} recovered by the customer's own account), {} escalations.",
+        history.alerts,
+        history.trend_alerts,
+        history.cases,
+        history.resolved,
+        history.recovered,
+        history.escalations
+    );
     let host = settings.bind;
     println!();
     println!("Open http://{host}/ and log in:");

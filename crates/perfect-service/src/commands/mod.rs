@@ -30,6 +30,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let configured = cli.global.database_url.is_some();
             bench::ingest(settings(&cli.global)?, configured, duration, connections).await
         }
+        Command::Bench(BenchCommand::AlertLatency {
+            duration,
+            connections,
+            poor_per_second,
+        }) => {
+            let configured = cli.global.database_url.is_some();
+            let settings = settings(&cli.global)?;
+            bench::alert_latency(settings, configured, duration, connections, poor_per_second).await
+        }
         Command::Import(command) => import::run(settings(&cli.global)?, command).await,
     }
 }

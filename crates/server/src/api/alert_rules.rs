@@ -135,7 +135,10 @@ impl RuleInput {
 #[utoipa::path(get, path = "/api/v1/alert-rules", tag = "alerts",
     responses((status = 200, body = Vec<RuleBody>), (status = 401, body = Problem)),
     security(("api_key" = ["read"])))]
-async fn list_rules(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<RuleBody>>> {
+async fn list_rules(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<RuleBody>>> {
     caller.require(ApiScope::Read)?;
     let rules = state.store.alert_rules().await?;
     Ok(Json(rules.into_iter().map(RuleBody::from).collect()))

@@ -192,10 +192,7 @@ async fn list_cases(
             None => None,
         },
         priority: query.priority.as_deref().map(Priority::parse).transpose()?,
-        overdue_at: query
-            .overdue
-            .unwrap_or(false)
-            .then(|| state.clock.now()),
+        overdue_at: query.overdue.unwrap_or(false).then(|| state.clock.now()),
     };
     let page = state.store.list_cases(&page.params()?, &filter).await?;
     Ok(Json(list_body(page, CaseBody::from)))
@@ -238,7 +235,11 @@ pub struct CasePatch {
     pub owner_user_id: Option<i64>,
 }
 
-fn text(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, ValidationError> {
+fn text(
+    field: &'static str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ValidationError> {
     domain::OptionalText::parse(field, raw, max)
 }
 
@@ -265,9 +266,11 @@ async fn update_case(
         let to = CaseStatus::parse(status)?;
         changes.push(match (case.status, to) {
             (CaseStatus::Resolved | CaseStatus::Closed, CaseStatus::Contacted) => {
-                CaseChange::Reopen(note.clone().ok_or_else(|| {
-                    ValidationError::new("note", "say why the case is reopened")
-                })?)
+                CaseChange::Reopen(
+                    note.clone().ok_or_else(|| {
+                        ValidationError::new("note", "say why the case is reopened")
+                    })?,
+                )
             }
             (_, CaseStatus::Contacted) => CaseChange::Contacted(note.clone()),
             (_, CaseStatus::Closed) => CaseChange::Close,
@@ -336,7 +339,11 @@ async fn add_note(
     caller.require(ApiScope::Admin)?;
     let note = text("body", Some(&body.body), 4000)?
         .ok_or_else(|| ValidationError::new("body", "write the note"))?;
-    state.store.case(id).await.map_err(|_| ApiError::not_found("case"))?;
+    state
+        .store
+        .case(id)
+        .await
+        .map_err(|_| ApiError::not_found("case"))?;
     let policy = crate::recovery::case_policy(&state).await?;
     state
         .store
@@ -369,7 +376,11 @@ async fn resolve_case(
 ) -> ApiResult<Json<CaseBody>> {
     caller.require(ApiScope::Admin)?;
     let change = resolution(&body.note, &body.root_cause)?;
-    state.store.case(id).await.map_err(|_| ApiError::not_found("case"))?;
+    state
+        .store
+        .case(id)
+        .await
+        .map_err(|_| ApiError::not_found("case"))?;
     let policy = crate::recovery::case_policy(&state).await?;
     state
         .store

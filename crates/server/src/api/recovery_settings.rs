@@ -34,7 +34,10 @@ pub struct SettingsBody {
 fn body(settings: RecoverySettings) -> SettingsBody {
     SettingsBody {
         settings,
-        root_causes: RootCause::ALL.iter().map(|r| r.as_str().to_owned()).collect(),
+        root_causes: RootCause::ALL
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
     }
 }
 
@@ -42,7 +45,10 @@ fn body(settings: RecoverySettings) -> SettingsBody {
 #[utoipa::path(get, path = "/api/v1/recovery-settings", tag = "cases",
     responses((status = 200, body = SettingsBody), (status = 401, body = Problem)),
     security(("api_key" = ["read"])))]
-async fn get_settings(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<SettingsBody>> {
+async fn get_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<SettingsBody>> {
     caller.require(ApiScope::Read)?;
     let settings = crate::recovery::load_settings(state.store.as_ref()).await?;
     Ok(Json(body(settings)))

@@ -12,7 +12,10 @@ use domain::webhook::{EVENT_TYPES, is_event_type};
 use domain::{ApiScope, ValidationError};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use store::{DeliveryFilter, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput, delivery_state};
+use store::{
+    DeliveryFilter, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
+    delivery_state,
+};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -78,7 +81,11 @@ impl WebhookInput {
     pub fn parse(self) -> Result<WebhookEndpointInput, ValidationError> {
         Ok(WebhookEndpointInput {
             url: parse_url(&self.url)?,
-            description: domain::OptionalText::parse("description", self.description.as_deref(), 500)?,
+            description: domain::OptionalText::parse(
+                "description",
+                self.description.as_deref(),
+                500,
+            )?,
             event_types: parse_events(&self.events)?,
             enabled: self.enabled,
         })
@@ -94,7 +101,10 @@ pub(crate) fn parse_url(raw: &str) -> Result<String, ValidationError> {
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(invalid)?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if host.is_empty()
+        || url.len() > 2000
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(invalid());
     }
     if host.contains('@') {
@@ -134,7 +144,10 @@ pub(crate) fn new_secret() -> String {
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
     responses((status = 200, body = Vec<WebhookBody>), (status = 403, body = Problem)),
     security(("api_key" = ["admin"])))]
-async fn list_webhooks(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<WebhookBody>>> {
+async fn list_webhooks(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<WebhookBody>>> {
     caller.require(ApiScope::Admin)?;
     let endpoints = state.store.list_webhooks().await?;
     Ok(Json(endpoints.into_iter().map(WebhookBody::from).collect()))
@@ -170,7 +183,11 @@ async fn get_webhook(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<WebhookBody>> {
     caller.require(ApiScope::Admin)?;
-    let endpoint = state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
+    let endpoint = state
+        .store
+        .webhook(id)
+        .await
+        .map_err(|_| ApiError::not_found("webhook"))?;
     Ok(Json(endpoint.into()))
 }
 
@@ -187,7 +204,10 @@ async fn update_webhook(
 ) -> ApiResult<Json<WebhookBody>> {
     caller.require(ApiScope::Admin)?;
     let input = body.parse()?;
-    let endpoint = state.store.update_webhook(&caller.actor(), id, input).await?;
+    let endpoint = state
+        .store
+        .update_webhook(&caller.actor(), id, input)
+        .await?;
     Ok(Json(endpoint.into()))
 }
 
@@ -285,9 +305,18 @@ async fn list_deliveries(
     ApiQuery(query): ApiQuery<DeliveryQuery>,
 ) -> ApiResult<Json<ListBody<DeliveryBody>>> {
     caller.require(ApiScope::Admin)?;
-    state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
+    state
+        .store
+        .webhook(id)
+        .await
+        .map_err(|_| ApiError::not_found("webhook"))?;
     if let Some(s) = &query.state
-        && ![delivery_state::PENDING, delivery_state::DELIVERED, delivery_state::DEAD].contains(&s.as_str())
+        && ![
+            delivery_state::PENDING,
+            delivery_state::DELIVERED,
+            delivery_state::DEAD,
+        ]
+        .contains(&s.as_str())
     {
         return Err(ValidationError::new("state", "must be pending, delivered or dead").into());
     }
@@ -295,7 +324,10 @@ async fn list_deliveries(
         endpoint: Some(id),
         state: query.state,
     };
-    let page = state.store.list_deliveries(&page.params()?, &filter).await?;
+    let page = state
+        .store
+        .list_deliveries(&page.params()?, &filter)
+        .await?;
     Ok(Json(list_body(page, DeliveryBody::from)))
 }
 

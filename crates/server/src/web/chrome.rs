@@ -37,6 +37,7 @@ const SECTIONS: &[Section] = &[
     ("/responses", "Responses", |_| true),
     ("/cases", "Cases", |_| true),
     ("/alerts", "Alerts", |_| true),
+    ("/accountability", "Accountability", |_| true),
     ("/early-warning", "Early warning", |_| true),
     ("/surveys", "Surveys", |_| true),
     ("/teams", "Teams", |_| true),

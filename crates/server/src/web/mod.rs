@@ -2,6 +2,7 @@
 //! form. Each section has its own module with its routes and view structs.
 
 mod alert_rules;
+mod accountability;
 mod alerts;
 mod api_keys;
 mod audit;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .merge(auth::router())
         .merge(home::router())
+        .merge(accountability::router())
         .merge(teams::router())
         .merge(users::router())
         .merge(api_keys::router())

@@ -152,14 +152,13 @@ impl SettingsForm {
     fn from_fields(fields: Vec<(String, String)>) -> Self {
         let mut form = Self::default();
         for (name, value) in fields {
-            if let Some((priority, which)) = name.split_once('_')
-                && let Some(i) = PRIORITIES.iter().position(|(p, ..)| p.as_str() == priority)
+            if let Some((i, first)) = target_field(&name)
                 && let Some(targets) = form.targets.get_mut(i)
             {
-                match which {
-                    "first" => targets.first_contact = value,
-                    "resolution" => targets.resolution = value,
-                    _ => {}
+                if first {
+                    targets.first_contact = value;
+                } else {
+                    targets.resolution = value;
                 }
                 continue;
             }
@@ -238,6 +237,19 @@ impl SettingsForm {
         settings.validate()?;
         Ok(settings)
     }
+}
+
+/// Which priority (its index) and which target (`true`: first contact) a field such as
+/// `high_first` or `low_resolution` is.
+fn target_field(name: &str) -> Option<(usize, bool)> {
+    let (priority, first) = match name.strip_suffix("_first") {
+        Some(priority) => (priority, true),
+        None => (name.strip_suffix("_resolution")?, false),
+    };
+    let i = PRIORITIES
+        .iter()
+        .position(|(p, ..)| p.as_str() == priority)?;
+    Some((i, first))
 }
 
 /// The validation message in words: "Routing: name at least one source …".
@@ -395,6 +407,7 @@ mod tests {
             ("day", "6"),
             ("route_first", "touchpoint_team"),
             ("route_fallback", "touchpoint_team"),
+            ("high_value_minor", "42"),
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned()));
         let form = SettingsForm::from_fields(fields.to_vec());
@@ -402,5 +415,8 @@ mod tests {
         assert!(form.business_hours);
         assert_eq!(form.days, [true, false, false, false, false, false, true]);
         assert_eq!(form.route_fallback, "touchpoint_team");
+        assert_eq!(form.high_value_minor, "42");
+        assert_eq!(target_field("low_resolution"), Some((3, false)));
+        assert_eq!(target_field("high_value_minor"), None);
     }
 }

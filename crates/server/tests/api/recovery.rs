@@ -15,6 +15,7 @@ on_both_backends!(
     a_poor_review_opens_one_case_and_alerts_the_client_team,
     alert_rules_are_validated_and_scoped,
     a_case_is_worked_through_the_api_and_refuses_bad_moves,
+    the_accountability_page_counts_cases_per_team_and_person,
 );
 
 mod with_a_test_clock {
@@ -64,7 +65,8 @@ async fn customer(app: &TestApp, id: &str) {
 }
 
 async fn user(app: &TestApp, email: &str, role: &str, team: &str) -> i64 {
-    let body = json!({"email": email, "name": format!("{role} of {team}"), "role": role, "teams": [team]});
+    let body =
+        json!({"email": email, "name": format!("{role} of {team}"), "role": role, "teams": [team]});
     let response = app.post_json("/api/v1/users", &app.admin_key, &body).await;
     assert_eq!(response.status(), 201);
     response.json::<Value>().await.unwrap()["id"]
@@ -123,14 +125,30 @@ async fn a_poor_review_opens_one_case_and_alerts_the_client_team(app: TestApp) {
     let case = &opened[0];
     assert_eq!(case["status"], "new");
     assert_eq!(case["priority"], "high");
-    assert_eq!(case["owner_team"], "care", "routed to the customer's client team");
-    assert_eq!(case["operations_team"], "ops", "visible to the touchpoint's owner");
+    assert_eq!(
+        case["owner_team"], "care",
+        "routed to the customer's client team"
+    );
+    assert_eq!(
+        case["operations_team"], "ops",
+        "visible to the touchpoint's owner"
+    );
     assert_eq!(case["response_id"], poor);
     let opened_at: Timestamp = case["opened_at"].as_str().unwrap().parse().unwrap();
-    let due: Timestamp = case["first_contact_due_at"].as_str().unwrap().parse().unwrap();
+    let due: Timestamp = case["first_contact_due_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let resolve: Timestamp = case["resolution_due_at"].as_str().unwrap().parse().unwrap();
-    assert_eq!(due.duration_since(opened_at), SignedDuration::from_hours(24));
-    assert_eq!(resolve.duration_since(opened_at), SignedDuration::from_hours(48));
+    assert_eq!(
+        due.duration_since(opened_at),
+        SignedDuration::from_hours(24)
+    );
+    assert_eq!(
+        resolve.duration_since(opened_at),
+        SignedDuration::from_hours(48)
+    );
 
     let alerts: Value = app
         .get("/api/v1/alerts", &app.admin_key)
@@ -146,7 +164,14 @@ async fn a_poor_review_opens_one_case_and_alerts_the_client_team(app: TestApp) {
 
     let inbox = app
         .store
-        .notifications(domain::UserId(member), &ListParams { limit: 50, ..ListParams::default() }, true)
+        .notifications(
+            domain::UserId(member),
+            &ListParams {
+                limit: 50,
+                ..ListParams::default()
+            },
+            true,
+        )
         .await
         .unwrap();
     assert_eq!(inbox.items.len(), 1, "the client team's member is told");
@@ -188,7 +213,10 @@ async fn alert_rules_are_validated_and_scoped(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(rules.as_array().unwrap().len(), 1, "the default rule");
-    assert_eq!(rules[0]["conditions"][0], json!({"type": "csat_at_most", "value": 2}));
+    assert_eq!(
+        rules[0]["conditions"][0],
+        json!({"type": "csat_at_most", "value": 2})
+    );
 
     for bad in [
         json!({"name": "x", "conditions": [], "severity": "high"}),
@@ -242,7 +270,10 @@ async fn alert_rules_are_validated_and_scoped(app: TestApp) {
         .unwrap();
     assert_eq!(alerts["items"].as_array().unwrap().len(), 1);
     assert_eq!(alerts["items"][0]["rule_name"], "Refund asked");
-    assert!(cases(&app).await.is_empty(), "this rule alerts without a case");
+    assert!(
+        cases(&app).await.is_empty(),
+        "this rule alerts without a case"
+    );
 }
 
 async fn a_case_is_worked_through_the_api_and_refuses_bad_moves(app: TestApp) {
@@ -274,11 +305,18 @@ async fn a_case_is_worked_through_the_api_and_refuses_bad_moves(app: TestApp) {
 
     let resolve = format!("{path}/resolve");
     let bad = app
-        .post_json(&resolve, &app.admin_key, &json!({"note": "Refunded", "root_cause": "gremlins"}))
+        .post_json(
+            &resolve,
+            &app.admin_key,
+            &json!({"note": "Refunded", "root_cause": "gremlins"}),
+        )
         .await;
     assert_eq!(bad.status(), 422);
     let still: Value = app.get(&path, &app.admin_key).await.json().await.unwrap();
-    assert_eq!(still["status"], "contacted", "a refused change changes nothing");
+    assert_eq!(
+        still["status"], "contacted",
+        "a refused change changes nothing"
+    );
     let resolved: Value = app
         .post_json(
             &resolve,
@@ -292,7 +330,10 @@ async fn a_case_is_worked_through_the_api_and_refuses_bad_moves(app: TestApp) {
     assert_eq!(resolved["status"], "resolved");
     assert_eq!(resolved["root_cause"], "timeliness");
     assert_eq!(
-        app.store.pending_outbox(topics::FOLLOWUP_EMAIL).await.unwrap(),
+        app.store
+            .pending_outbox(topics::FOLLOWUP_EMAIL)
+            .await
+            .unwrap(),
         1,
         "the follow-up e-mail is queued"
     );
@@ -401,8 +442,14 @@ async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
     );
     assert_eq!(verified, Ok(()), "the signature verifies with the secret");
     assert!(
-        domain::webhook::verify(b"wrong", &signature, &delivered.body, clock_now(&clock), SignedDuration::from_hours(2))
-            .is_err()
+        domain::webhook::verify(
+            b"wrong",
+            &signature,
+            &delivered.body,
+            clock_now(&clock),
+            SignedDuration::from_hours(2)
+        )
+        .is_err()
     );
     let endpoints: Value = app
         .get("/api/v1/webhooks", &app.admin_key)
@@ -410,7 +457,10 @@ async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
         .json()
         .await
         .unwrap();
-    assert!(endpoints[0].get("secret").is_none(), "the secret is shown once");
+    assert!(
+        endpoints[0].get("secret").is_none(),
+        "the secret is shown once"
+    );
     let id = endpoints[0]["id"].as_i64().unwrap();
     let log: Value = app
         .get(&format!("/api/v1/webhooks/{id}/deliveries"), &app.admin_key)
@@ -469,7 +519,10 @@ async fn a_webhook_that_keeps_failing_is_dead_lettered_and_resent(backend: Backe
     let id = endpoints[0]["id"].as_i64().unwrap();
     let dead: Value = eventually("the dead letter", || async {
         let page: Value = app
-            .get(&format!("/api/v1/webhooks/{id}/deliveries?state=dead"), &app.admin_key)
+            .get(
+                &format!("/api/v1/webhooks/{id}/deliveries?state=dead"),
+                &app.admin_key,
+            )
             .await
             .json()
             .await
@@ -477,7 +530,11 @@ async fn a_webhook_that_keeps_failing_is_dead_lettered_and_resent(backend: Backe
         (!page["items"].as_array().unwrap().is_empty()).then_some(page)
     })
     .await;
-    assert_eq!(receiver.requests().await.len(), 10, "no attempt after the last");
+    assert_eq!(
+        receiver.requests().await.len(),
+        10,
+        "no attempt after the last"
+    );
     let delivery = dead["items"][0]["id"].as_i64().unwrap();
     receiver.set_failing(false);
     let resend = app
@@ -494,9 +551,13 @@ async fn a_webhook_that_keeps_failing_is_dead_lettered_and_resent(backend: Backe
     .await;
     assert_eq!(delivered.json()["type"], "alert.raised");
     assert_eq!(
-        app.post_json("/api/v1/webhook-deliveries/999999/resend", &app.admin_key, &json!({}))
-            .await
-            .status(),
+        app.post_json(
+            "/api/v1/webhook-deliveries/999999/resend",
+            &app.admin_key,
+            &json!({})
+        )
+        .await
+        .status(),
         404
     );
 }
@@ -509,7 +570,8 @@ async fn an_overdue_case_escalates_to_the_manager_then_the_president(backend: Ba
     let (member, manager) = setup(&app).await;
     app.create_team("board", "leadership").await;
     let president = user(&app, "president@example.com", "president", "board").await;
-    let organization = json!({"name": "Northwind", "time_zone": "Europe/Paris", "president_user_id": president});
+    let organization =
+        json!({"name": "Northwind", "time_zone": "Europe/Paris", "president_user_id": president});
     let put = app
         .api
         .put(app.url("/api/v1/organization"))
@@ -528,14 +590,25 @@ async fn an_overdue_case_escalates_to_the_manager_then_the_president(backend: Ba
         let app = &app;
         async move {
             app.store
-                .notifications(domain::UserId(user), &ListParams { limit: 50, ..ListParams::default() }, false)
+                .notifications(
+                    domain::UserId(user),
+                    &ListParams {
+                        limit: 50,
+                        ..ListParams::default()
+                    },
+                    false,
+                )
                 .await
                 .unwrap()
                 .items
         }
     };
-    let escalated_to = |inbox: Vec<store::Notification>| inbox.iter().any(|n| n.kind == "case.escalated");
-    assert!(!escalated_to(unread(manager).await), "not yet the manager's concern");
+    let escalated_to =
+        |inbox: Vec<store::Notification>| inbox.iter().any(|n| n.kind == "case.escalated");
+    assert!(
+        !escalated_to(unread(manager).await),
+        "not yet the manager's concern"
+    );
 
     clock.advance(SignedDuration::from_hours(25));
     let escalated = eventually("the escalation to the manager", || async {
@@ -585,7 +658,12 @@ async fn two_instances_do_every_effect_once() {
     };
     setup(&app).await;
     let receiver = Receiver::start(0).await;
-    subscribe(&app, &receiver, &["case.opened", "alert.raised", "response.received"]).await;
+    subscribe(
+        &app,
+        &receiver,
+        &["case.opened", "alert.raised", "response.received"],
+    )
+    .await;
     let second = app.second_instance(&app.database_url()).await;
     let customers = 40;
     for i in 0..customers {
@@ -615,7 +693,11 @@ async fn two_instances_do_every_effect_once() {
     }
     processed(&app).await;
     let opened = cases(&app).await;
-    assert_eq!(opened.len(), customers, "one case per customer, from either instance");
+    assert_eq!(
+        opened.len(),
+        customers,
+        "one case per customer, from either instance"
+    );
     let responses = customers * 2;
     let expected_events = customers + responses * 2;
     let hooks = eventually("every webhook", || async {
@@ -623,10 +705,50 @@ async fn two_instances_do_every_effect_once() {
         (got.len() >= expected_events).then_some(got)
     })
     .await;
-    let mut ids: Vec<String> = hooks.iter().map(|h| h.json()["id"].as_str().unwrap().to_owned()).collect();
+    let mut ids: Vec<String> = hooks
+        .iter()
+        .map(|h| h.json()["id"].as_str().unwrap().to_owned())
+        .collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), expected_events, "each event delivered once");
     assert_eq!(hooks.len(), expected_events, "and nothing twice");
     drop(second);
+}
+
+async fn the_accountability_page_counts_cases_per_team_and_person(app: TestApp) {
+    let (member, _) = setup(&app).await;
+    respond_as(&app, "C-1", json!({"csat": 1})).await;
+    let case = eventually("the case", || async { cases(&app).await.first().cloned() }).await;
+    let path = format!("/api/v1/cases/{}", case["id"]);
+    let worked = app
+        .patch_json(
+            &path,
+            &app.admin_key,
+            &json!({"owner_user_id": member, "status": "contacted", "note": "Called"}),
+        )
+        .await;
+    assert_eq!(worked.status(), 200);
+    let login = |email: &'static str, role| {
+        let app = &app;
+        async move {
+            let (email, password) = app.create_staff(role, email, None).await;
+            let browser = app.browser();
+            browser.login(&email, &password).await;
+            browser
+        }
+    };
+    let manager = login("boss@example.com", domain::Role::Manager).await;
+    let (status, page) = manager.get_html("/accountability?days=30").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Team care"), "the owning team has a row");
+    assert!(page.contains("member of care"), "its owner has a row");
+    assert!(page.contains("no follow-up answered yet"));
+    let outsider = login("outsider@example.com", domain::Role::Member).await;
+    let (status, page) = outsider.get_html("/accountability").await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("Team care"),
+        "a member of no team sees no one else's figures"
+    );
 }

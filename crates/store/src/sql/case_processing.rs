@@ -122,10 +122,13 @@ async fn claim_events(
     Ok(claimed)
 }
 
+/// A chart's state with the team or touchpoint it watches.
+type WatchedChart = (ChartState, Option<i64>, Option<i64>);
+
 /// Control charts touched by a batch, written back at its end.
 #[derive(Default)]
 struct Charts {
-    states: HashMap<(String, Metric), (ChartState, Option<i64>, Option<i64>)>,
+    states: HashMap<(String, Metric), WatchedChart>,
 }
 
 impl SqlStore {

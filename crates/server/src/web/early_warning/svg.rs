@@ -404,11 +404,13 @@ mod tests {
     fn ticks_are_round_numbers_covering_the_data() {
         let (lo, hi, ticks) = nice_ticks(3.71, 4.23, 5);
         assert!(lo <= 3.71 && hi >= 4.23);
-        assert_eq!(ticks, vec![3.7, 3.8, 3.9, 4.0, 4.1, 4.2, 4.3]);
+        assert_eq!(ticks, vec![3.6, 3.8, 4.0, 4.2, 4.4]);
         let (_, _, ticks) = nice_ticks(0.0, 347.0, 6);
+        assert_eq!(ticks, vec![0.0, 100.0, 200.0, 300.0, 400.0]);
+        let (_, _, ticks) = nice_ticks(0.0, 347.0, 8);
         assert_eq!(
             ticks,
-            vec![0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0]
+            (0..=7).map(|i| f64::from(i) * 50.0).collect::<Vec<_>>()
         );
         assert!(round_ticks(&ticks));
         let (_, _, ticks) = nice_ticks(0.013, 0.377, 5);

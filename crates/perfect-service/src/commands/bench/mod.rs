@@ -1,5 +1,13 @@
-//! `bench ingest`: the sustained rate and latency of `POST /api/v1/responses` on this machine,
-//! measured end to end over loopback with keep-alive clients.
+//! `bench`: the product measured on this machine, end to end over loopback.
+//!
+//! - `bench ingest`: the sustained rate and latency of `POST /api/v1/responses` with keep-alive
+//!   clients.
+//! - `bench alert-latency` (in [`alert_latency`]): how soon a poor response has a case and a
+//!   signed `case.opened` webhook while good responses pour in at full speed.
+
+mod alert_latency;
+
+pub use alert_latency::alert_latency;
 
 use anyhow::Context;
 use domain::survey::{Questions, default_questions};
@@ -18,43 +26,93 @@ use tokio::net::TcpStream;
 const CUSTOMERS: usize = 200;
 
 pub async fn ingest(
-    mut settings: Settings,
+    settings: Settings,
     use_configured_database: bool,
     seconds: u64,
     connections: usize,
 ) -> anyhow::Result<()> {
-    let scratch = tempfile::tempdir().context("cannot create a scratch folder")?;
-    if !use_configured_database {
-        settings.database_url = format!("sqlite://{}", scratch.path().join("bench.db").display());
-    }
-    settings.bind = "127.0.0.1:0".parse()?;
-    settings.database_max_connections = settings.database_max_connections.max(16);
-    let key = prepare(&settings).await?;
-    let application = Application::build(settings.clone()).await?;
-    let address = format!("http://{}", application.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(application.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let preparation = Preparation {
+        owned_customers: 0,
+        scopes: "ingest",
+    };
+    let bench = Bench::start(settings, use_configured_database, &preparation).await?;
     println!(
         "Driving POST /api/v1/responses on {} with {connections} keep-alive connections for {seconds} s…",
-        store::redact_url(&settings.database_url)
+        store::redact_url(&bench.settings.database_url)
     );
-    let report = drive(
-        &address,
-        &key,
-        connections.max(1),
-        Duration::from_secs(seconds.max(1)),
-    )
-    .await?;
+    let requests = std::sync::Arc::new(requests(&bench.host, &bench.key, Mix::Any));
+    let warm_up = Instant::now() + Duration::from_secs(1);
+    let end = warm_up + Duration::from_secs(seconds.max(1));
+    let report = drive(&bench.host, requests, connections.max(1), warm_up, end).await?;
     report.print();
-    let _ = stop.send(());
-    server.await.context("the server task failed")??;
-    Ok(())
+    bench.finish().await
+}
+
+/// The server under test, on its scratch database, and the key to call it with.
+struct Bench {
+    settings: Settings,
+    /// `127.0.0.1:PORT`.
+    host: String,
+    key: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _scratch: tempfile::TempDir,
+}
+
+impl Bench {
+    /// Prepares a fresh database (a scratch SQLite file unless one was configured) and starts
+    /// the server on a free loopback port.
+    async fn start(
+        mut settings: Settings,
+        use_configured_database: bool,
+        preparation: &Preparation,
+    ) -> anyhow::Result<Self> {
+        let scratch = tempfile::tempdir().context("cannot create a scratch folder")?;
+        if !use_configured_database {
+            settings.database_url =
+                format!("sqlite://{}", scratch.path().join("bench.db").display());
+        }
+        settings.bind = "127.0.0.1:0".parse()?;
+        settings.database_max_connections = settings.database_max_connections.max(16);
+        let key = prepare(&settings, preparation).await?;
+        let application = Application::build(settings.clone()).await?;
+        let host = application.local_addr()?.to_string();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            application
+                .run_until(async move {
+                    let _ = stopped.await;
+                })
+                .await
+                .map_err(anyhow::Error::from)
+        });
+        Ok(Self {
+            settings,
+            host,
+            key,
+            stop,
+            server,
+            _scratch: scratch,
+        })
+    }
+
+    async fn finish(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.server.await.context("the server task failed")??;
+        Ok(())
+    }
+}
+
+/// What the benchmark needs in the database besides the shared set-up.
+struct Preparation {
+    /// Customers `P-0`, `P-1`, … of the client team `care`, for one poor response each.
+    owned_customers: usize,
+    /// The API key's scopes, e.g. `ingest` or `ingest,admin`.
+    scopes: &'static str,
 }
 
 /// A fresh organization with one surveyed touchpoint, customers and an ingest key.
-async fn prepare(settings: &Settings) -> anyhow::Result<String> {
+async fn prepare(settings: &Settings, preparation: &Preparation) -> anyhow::Result<String> {
     let store = super::open_store(settings).await?;
     if store.counts().await?.customers > 0 {
         anyhow::bail!("the benchmark needs an empty database");
@@ -88,16 +146,26 @@ async fn prepare(settings: &Settings) -> anyhow::Result<String> {
         let customer = CustomerInput::reference(ExternalId::parse("id", &format!("C-{i}"))?);
         store.upsert_customer(&actor, customer).await?;
     }
+    for i in 0..preparation.owned_customers {
+        let mut customer = CustomerInput::reference(ExternalId::parse("id", &owned_customer(i))?);
+        customer.team = Some(Key::parse("team", "care")?);
+        store.upsert_customer(&actor, customer).await?;
+    }
     let generated = generate_api_key();
     let key = NewApiKey {
         name: Name::parse("name", "bench")?,
         prefix: generated.prefix,
         secret_hash: generated.hash,
-        scopes: ApiScopes::parse("ingest")?,
+        scopes: ApiScopes::parse(preparation.scopes)?,
     };
     store.create_api_key(&actor, key).await?;
     store.close().await;
     Ok(generated.full)
+}
+
+/// The external id of the `i`-th customer owned by the client team.
+fn owned_customer(i: usize) -> String {
+    format!("P-{i}")
 }
 
 const COMMENTS: [&str; 4] = [
@@ -141,26 +209,48 @@ impl Report {
     }
 }
 
+/// Which answers the load carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mix {
+    /// Every CSAT from 1 to 5 and NPS from 0 to 10: poor ones open cases.
+    Any,
+    /// Only good answers (CSAT 4–5, NPS 9–10): no alert rule fires.
+    Good,
+}
+
 /// Pre-serialised requests, one per customer and answer mix, so that the client does as
 /// little work as possible: the machine's two cores are shared with the server.
-fn requests(host: &str, key: &str) -> Vec<Vec<u8>> {
+fn requests(host: &str, key: &str, mix: Mix) -> Vec<Vec<u8>> {
     (0..CUSTOMERS)
         .map(|n| {
-            let body = serde_json::json!({
-                "customer": {"external_id": format!("C-{n}")},
-                "touchpoint": "phone-support",
-                "source": "kiosk",
-                "answers": {"csat": 1 + n % 5, "nps": n % 11, "comment": COMMENTS[n % COMMENTS.len()]},
-            })
-            .to_string();
-            format!(
-                "POST /api/v1/responses HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {key}\r\n\
-                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-            .into_bytes()
+            let answers = match mix {
+                Mix::Any => {
+                    serde_json::json!({"csat": 1 + n % 5, "nps": n % 11, "comment": COMMENTS[n % COMMENTS.len()]})
+                }
+                Mix::Good => {
+                    serde_json::json!({"csat": 4 + n % 2, "nps": 9 + n % 2, "comment": COMMENTS[1 + 2 * (n % 2)]})
+                }
+            };
+            response_request(host, key, &format!("C-{n}"), answers)
         })
         .collect()
+}
+
+/// `POST /api/v1/responses` for `customer` at the touchpoint `phone-support`.
+fn response_request(host: &str, key: &str, customer: &str, answers: serde_json::Value) -> Vec<u8> {
+    let body = serde_json::json!({
+        "customer": {"external_id": customer},
+        "touchpoint": "phone-support",
+        "source": "kiosk",
+        "answers": answers,
+    })
+    .to_string();
+    format!(
+        "POST /api/v1/responses HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// Sends one request on a keep-alive connection and reads the response; returns the status.
@@ -191,19 +281,18 @@ async fn exchange(stream: &mut BufReader<TcpStream>, request: &[u8]) -> anyhow::
     Ok(status)
 }
 
+/// Drives `connections` keep-alive connections, each sending the next of `requests` as soon as
+/// the previous one is answered, until `end`; counts what was answered after `warm_up`.
 async fn drive(
-    address: &str,
-    key: &str,
+    host: &str,
+    requests: std::sync::Arc<Vec<Vec<u8>>>,
     connections: usize,
-    duration: Duration,
+    warm_up: Instant,
+    end: Instant,
 ) -> anyhow::Result<Report> {
-    let host = address.trim_start_matches("http://").to_owned();
-    let requests = std::sync::Arc::new(requests(&host, key));
-    let warm_up = Instant::now() + Duration::from_secs(1);
-    let end = warm_up + duration;
     let mut tasks = Vec::with_capacity(connections);
     for worker in 0..connections {
-        let (host, requests) = (host.clone(), requests.clone());
+        let (host, requests) = (host.to_owned(), requests.clone());
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut failed, mut latencies) = (0u64, 0u64, Vec::new());
             let mut stream = BufReader::new(TcpStream::connect(&host).await?);
@@ -230,7 +319,7 @@ async fn drive(
     let mut report = Report {
         ok: 0,
         failed: 0,
-        elapsed: duration,
+        elapsed: end.saturating_duration_since(warm_up),
         latencies_us: Vec::new(),
     };
     for task in tasks {
