@@ -78,55 +78,12 @@ pub async fn spawn_app_with(
     backend: Backend,
     settings: impl FnOnce(&mut Layer),
 ) -> Option<TestApp> {
-    let database = match backend {
-        Backend::Sqlite => TestDatabase::sqlite().expect("temporary SQLite database"),
-        Backend::Postgres => TestDatabase::postgres()
-            .await
-            .expect("test PostgreSQL database")?,
-    };
-    let mut flags = Layer {
-        bind: Some("127.0.0.1:0".into()),
-        database_url: Some(database.url.clone()),
-        login_attempts_per_15_minutes: Some(5),
-        max_body_bytes: Some(MAX_BODY_BYTES),
-        ..Layer::default()
-    };
-    settings(&mut flags);
-    let settings = config::resolve(None, &|_| None, flags).expect("settings");
-    if std::env::var("TEST_LOG").is_ok() {
-        server::telemetry::init(settings.log_format, "debug");
-    }
-    let application = Application::build(settings.clone())
-        .await
-        .expect("application builds");
-    let address = format!("http://{}", application.local_addr().expect("address"));
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(application.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let store = SqlStore::connect(&settings.database_url, 2)
-        .await
-        .expect("test store");
-    let generated = generate_api_key();
-    let key = NewApiKey {
-        name: Name::parse("name", "test admin").expect("name"),
-        prefix: generated.prefix,
-        secret_hash: generated.hash,
-        scopes: ApiScopes::parse("admin").expect("scopes"),
-    };
-    store
-        .create_api_key(&system(), key)
-        .await
-        .expect("admin key");
-    Some(TestApp {
-        address,
-        store,
-        api: reqwest::Client::new(),
-        admin_key: generated.full,
-        backend,
-        shutdown: Some(shutdown),
-        _database: database,
+    let clock = std::sync::Arc::new(server::state::SystemClock);
+    spawn_configured(backend, clock, |layer| {
+        layer.login_attempts_per_15_minutes = Some(5);
+        settings(layer);
     })
+    .await
 }
 
 impl Drop for TestApp {
@@ -410,6 +367,9 @@ async fn spawn_configured(
     };
     settings(&mut flags);
     let settings = config::resolve(None, &|_| None, flags).expect("settings");
+    if std::env::var("TEST_LOG").is_ok() {
+        server::telemetry::init(settings.log_format, "debug");
+    }
     let application = Application::build_with_clock(settings.clone(), clock)
         .await
         .expect("application builds");

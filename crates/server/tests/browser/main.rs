@@ -10,3 +10,4 @@ mod harness;
 mod admin_manages_teams;
 mod customer_answers_survey;
 mod phone_sized_console;
+mod recovery_journey;
