@@ -144,7 +144,9 @@ async fn the_recovery_history_has_every_kind_of_case_and_flags_the_slide(store: 
         label: "demo".into(),
     };
     let now = options().now;
-    let history = demo::recovery::replay(store, &actor, 42, now).await.unwrap();
+    let history = demo::recovery::replay(store, &actor, 42, now)
+        .await
+        .unwrap();
     eprintln!("recovery history: {history:?}");
     assert!(history.cases > 100, "{history:?}");
     assert!(history.resolved > history.cases / 2, "{history:?}");
@@ -190,7 +192,10 @@ async fn the_recovery_history_has_every_kind_of_case_and_flags_the_slide(store: 
         )
         .await
         .unwrap();
-    assert!(!trends.items.is_empty(), "the slide of Field Service is flagged");
+    assert!(
+        !trends.items.is_empty(),
+        "the slide of Field Service is flagged"
+    );
     let slide_start = demo::plan(42, now).unwrap().hidden.slide_start;
     assert!(
         trends.items.iter().any(|a| a.raised_at >= slide_start),

@@ -202,10 +202,10 @@ impl<T> Store for T where
         + crate::knowledge::ResponseStore
         + crate::knowledge::OutboxStore
         + crate::knowledge::SettingsStore
-    + crate::recovery::AlertStore
-    + crate::recovery::CaseStore
-    + crate::recovery::NotificationStore
-    + crate::recovery::WebhookStore
-    + crate::recovery::ChartStore
+        + crate::recovery::AlertStore
+        + crate::recovery::CaseStore
+        + crate::recovery::NotificationStore
+        + crate::recovery::WebhookStore
+        + crate::recovery::ChartStore
 {
 }

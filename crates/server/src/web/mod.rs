@@ -1,8 +1,8 @@
 //! The staff console: server-rendered pages behind a login, with CSRF protection on every
 //! form. Each section has its own module with its routes and view structs.
 
-mod alert_rules;
 mod accountability;
+mod alert_rules;
 mod alerts;
 mod api_keys;
 mod audit;

@@ -81,9 +81,7 @@ pub async fn alert_latency(
         tokio::spawn(async move { drive(&host, good, connections.max(1), warm_up, end).await })
     };
     let sent = send_poor(&bench.host, &bench.key, rate, poor, warm_up).await?;
-    let ingest = background
-        .await
-        .context("the background load failed")??;
+    let ingest = background.await.context("the background load failed")??;
     let load_stopped = Instant::now();
 
     let answered: Vec<(usize, Instant)> = sent
@@ -392,7 +390,8 @@ async fn send_poor(
     let requests: Arc<Vec<Vec<u8>>> = Arc::new(
         (0..count)
             .map(|i| {
-                let answers = serde_json::json!({"csat": 1, "nps": 2, "comment": "Nobody called back"});
+                let answers =
+                    serde_json::json!({"csat": 1, "nps": 2, "comment": "Nobody called back"});
                 response_request(host, key, &owned_customer(i), answers)
             })
             .collect(),
@@ -431,7 +430,8 @@ async fn send_poor(
         for (i, status, started, done) in sender.await.context("a poor sender failed")?? {
             if (200..300).contains(&status) {
                 sent.answered[i] = Some(done);
-                sent.post_ms.push(done.duration_since(started).as_secs_f64() * 1000.0);
+                sent.post_ms
+                    .push(done.duration_since(started).as_secs_f64() * 1000.0);
             } else {
                 sent.failed += 1;
             }
