@@ -29,12 +29,14 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
     let actor = store::Actor::System {
         label: "demo".into(),
     };
+    let loaded_in = started.elapsed();
     let history =
         demo::recovery::replay(&store as &dyn Store, &actor, args.seed, options.now).await?;
+    let replayed_in = started.elapsed() - loaded_in;
     store.close().await;
     println!(
         "Built in {:.1} s: {} teams, {} staff, {} customers, {} touchpoints, {} transactions.",
-        started.elapsed().as_secs_f64(),
+        loaded_in.as_secs_f64(),
         summary.teams,
         summary.staff,
         summary.customers,
@@ -43,8 +45,9 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
     );
     println!("{}", summary.knowledge());
     println!(
-        "Recovery history: {} alerts, {} trend alerts from the early warning, {} cases \
-         ({} resolved, {} recovered by the customer's own account), {} escalations.",
+        "Recovery history replayed in {:.1} s: {} alerts, {} trend alerts from the early \
+         warning, {} cases ({} resolved, {} recovered by the customer's own account), {} escalations.",
+        replayed_in.as_secs_f64(),
         history.alerts,
         history.trend_alerts,
         history.cases,

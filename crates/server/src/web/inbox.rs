@@ -18,6 +18,31 @@ pub fn router() -> Router<AppState> {
         .route("/inbox", get(list))
         .route("/inbox/read", post(mark_all_read))
         .route("/inbox/{id}/read", post(mark_read))
+        .route("/inbox/{id}/open", get(open))
+}
+
+#[derive(Debug, Deserialize)]
+struct OpenQuery {
+    to: Option<String>,
+}
+
+/// Following a notification marks it read, then goes where it points (console paths only).
+async fn open(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(query): Query<OpenQuery>,
+) -> PageResult {
+    let id: i64 = id.trim().parse().map_err(|_| super::PageError::NotFound)?;
+    state
+        .store
+        .mark_notifications_read(staff.user.id, Some(id), state.clock.now())
+        .await?;
+    let to = query
+        .to
+        .filter(|to| to.starts_with('/') && !to.starts_with("//") && !to.contains('\\'))
+        .unwrap_or_else(|| "/inbox".into());
+    Ok(see_other(&to))
 }
 
 /// A notification as shown.
@@ -30,7 +55,11 @@ struct Item {
 
 impl Item {
     fn new(n: Notification, zone: &jiff::tz::TimeZone) -> Self {
-        let href = (n.link.starts_with('/') && !n.link.starts_with("//")).then(|| n.link.clone());
+        let href = (n.link.starts_with('/') && !n.link.starts_with("//")).then(|| {
+            let to: String =
+                serde_urlencoded::to_string([("to", n.link.as_str())]).unwrap_or_default();
+            format!("/inbox/{}/open?{to}", n.id)
+        });
         Self {
             when: display_in(n.created_at, zone),
             href,

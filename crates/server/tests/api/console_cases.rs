@@ -285,13 +285,28 @@ async fn the_inbox_shows_the_alert_with_an_unread_badge_until_read(app: TestApp)
     let (status, inbox) = member.get_html("/inbox").await;
     assert_eq!(status, 200);
     assert!(inbox.contains("Poor review from"), "{inbox}");
-    assert!(inbox.contains(&format!("href=\"/cases/{id}\"")));
+    assert!(inbox.contains(&format!("/open?to=%2Fcases%2F{id}\"")));
     assert!(
         inbox.contains("class=\"inbox\">Inbox <span class=\"badge\">1</span>"),
         "the unread badge is in the navigation"
     );
+    let marker = "href=\"/inbox/";
+    let start = inbox.find(marker).unwrap() + "href=\"".len();
+    let href = &inbox[start..start + inbox[start..].find('"').unwrap()];
+    let opened = member.get(&href.replace("&amp;", "&")).await;
+    assert_eq!(
+        opened.url().path(),
+        format!("/cases/{id}"),
+        "following it opens the case"
+    );
     let (_, unread) = member.get_html("/inbox?unread=1").await;
-    assert!(unread.contains("Poor review from"));
+    assert!(!unread.contains("Poor review from"), "and marks it read");
+    let evil = member.get("/inbox/1/open?to=//evil.example").await;
+    assert_eq!(
+        evil.url().path(),
+        "/inbox",
+        "only console paths are followed"
+    );
 
     let read = member.submit("/inbox", "/inbox/read", &[]).await;
     assert_eq!(read.status(), 200);

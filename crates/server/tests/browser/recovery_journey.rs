@@ -179,8 +179,8 @@ async fn type_into(browser: &Browser, css: &str, value: &str) {
 
 /// Reloads the inbox until the worker's notification is there; the case it links to.
 async fn wait_for_the_case_in_the_inbox(browser: &Browser) -> String {
-    let script = "var a = document.querySelector(\".inbox-list li.unread a[href^='/cases/']\"); \
-                  return a ? a.getAttribute('href') : null;";
+    let script = "var a = document.querySelector(\".inbox-list li.unread a[href*='to=%2Fcases%2F']\"); \
+                  return a ? decodeURIComponent(a.getAttribute('href').split('to=')[1]) : null;";
     let deadline = Instant::now() + WAIT;
     loop {
         browser.open("/inbox").await;
@@ -233,7 +233,9 @@ async fn a_poor_review_is_recovered_end_to_end() {
     let badge = laptop.text(Target::Css("header a.inbox .badge")).await;
     assert_eq!(badge, "1", "the unread badge in the navigation");
     laptop
-        .click(Target::Css(".inbox-list li.unread a[href^='/cases/']"))
+        .click(Target::Css(
+            ".inbox-list li.unread a[href*='to=%2Fcases%2F']",
+        ))
         .await;
     laptop.wait_for_path(&case_path).await;
     let id: i64 = case_path
