@@ -707,6 +707,7 @@ on_both_backends!(backend:
     the_reminder_is_sent_after_the_delay_only_if_unanswered,
     quiet_hours_delay_the_email,
     without_smtp_invitations_stay_queued,
+    a_poor_review_is_emailed_to_the_team_and_the_follow_up_to_the_customer,
 );
 
 mod templates_api {
@@ -799,4 +800,94 @@ async fn without_smtp_invitations_stay_queued(backend: Backend) {
             .expect("pending"),
         1
     );
+}
+
+async fn a_poor_review_is_emailed_to_the_team_and_the_follow_up_to_the_customer(backend: Backend) {
+    let mut smtp = SmtpServer::start(0).await;
+    let Some(app) = mail_app(backend, smtp.port, |_| {}).await else {
+        return;
+    };
+    with_survey(&app, rules(0, None)).await;
+    let member = serde_json::json!({"email": "carer@example.com", "name": "Carla Care", "role": "member", "teams": ["care"]});
+    assert_eq!(
+        app.post_json("/api/v1/users", &app.admin_key, &member)
+            .await
+            .status(),
+        201
+    );
+    let customer = serde_json::json!({"external_id": "C-1", "name": "Ada Lovelace", "email": "ada@example.com", "team": "care"});
+    assert_eq!(
+        app.post_json("/api/v1/customers", &app.admin_key, &customer)
+            .await
+            .status(),
+        201
+    );
+    let poor = serde_json::json!({"customer": {"external_id": "C-1"}, "touchpoint": "phone-support",
+        "source": "phone_interview", "answers": {"csat": 1}});
+    assert_eq!(
+        app.post_json("/api/v1/responses", &app.admin_key, &poor)
+            .await
+            .status(),
+        201
+    );
+    let alert = smtp.next().await;
+    assert_eq!(alert.rcpt_to, ["carer@example.com"]);
+    let subject = alert.header("Subject").unwrap_or_default();
+    assert!(
+        subject.contains("Poor review from Ada Lovelace"),
+        "{subject}"
+    );
+    assert!(
+        alert.header("List-Unsubscribe").is_none(),
+        "staff mail has no unsubscribe"
+    );
+    let text = alert.part("text/plain");
+    let case_link = link(&text, &app.url("/cases/"));
+    let case_id = case_link.rsplit('/').next().unwrap().to_owned();
+
+    let resolve = serde_json::json!({"note": "Called and refunded", "root_cause": "timeliness"});
+    let resolved = app
+        .post_json(
+            &format!("/api/v1/cases/{case_id}/resolve"),
+            &app.admin_key,
+            &resolve,
+        )
+        .await;
+    assert_eq!(resolved.status(), 200);
+    let followup = smtp.next().await;
+    assert_eq!(followup.rcpt_to, ["ada@example.com"]);
+    assert!(
+        followup
+            .header("Subject")
+            .unwrap_or_default()
+            .contains("Did we make it right?")
+    );
+    let page_link = link(&followup.part("text/plain"), &app.url("/f/"));
+    let page = reqwest::get(&page_link).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Did we make it right?"));
+    let case: serde_json::Value = eventually("the follow-up to be marked sent", 10, || async {
+        let case: serde_json::Value = app
+            .get(&format!("/api/v1/cases/{case_id}"), &app.admin_key)
+            .await
+            .json()
+            .await
+            .unwrap();
+        case["followup_sent_at"].is_string().then_some(case)
+    })
+    .await;
+    assert!(
+        case["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "followup_sent")
+    );
+    for topic in [topics::NOTIFICATION_EMAIL, topics::FOLLOWUP_EMAIL] {
+        eventually("the e-mail jobs to be done", 10, || async {
+            (app.store.pending_outbox(topic).await.unwrap() == 0).then_some(())
+        })
+        .await;
+    }
+    smtp.assert_nothing_received();
 }
