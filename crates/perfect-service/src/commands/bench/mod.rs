@@ -78,14 +78,9 @@ impl Bench {
         let application = Application::build(settings.clone()).await?;
         let host = application.local_addr()?.to_string();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            application
-                .run_until(async move {
-                    let _ = stopped.await;
-                })
-                .await
-                .map_err(anyhow::Error::from)
-        });
+        let server = tokio::spawn(application.run_until(async move {
+            let _ = stopped.await;
+        }));
         Ok(Self {
             settings,
             host,
