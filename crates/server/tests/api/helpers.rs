@@ -419,14 +419,19 @@ impl Drop for Instance {
 }
 
 impl TestApp {
-    pub async fn second_instance(&self, database_url: &str) -> Instance {
-        let flags = Layer {
+    pub async fn second_instance(
+        &self,
+        database_url: &str,
+        settings: impl FnOnce(&mut Layer),
+    ) -> Instance {
+        let mut flags = Layer {
             bind: Some("127.0.0.1:0".into()),
             database_url: Some(database_url.to_owned()),
             max_body_bytes: Some(MAX_BODY_BYTES),
             worker_poll_ms: Some(20),
             ..Layer::default()
         };
+        settings(&mut flags);
         let settings = config::resolve(None, &|_| None, flags).expect("settings");
         let application = Application::build(settings)
             .await

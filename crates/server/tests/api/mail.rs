@@ -14,20 +14,20 @@ use tokio::sync::mpsc;
 
 /// One message as the SMTP server received it.
 #[derive(Debug, Default)]
-struct Received {
-    rcpt_to: Vec<String>,
-    data: String,
+pub(crate) struct Received {
+    pub rcpt_to: Vec<String>,
+    pub data: String,
 }
 
 /// A minimal SMTP server (greeting, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) that accepts
 /// every message and hands it to the test.
-struct SmtpServer {
-    port: u16,
+pub(crate) struct SmtpServer {
+    pub port: u16,
     messages: mpsc::UnboundedReceiver<Received>,
 }
 
 impl SmtpServer {
-    async fn start(port: u16) -> SmtpServer {
+    pub async fn start(port: u16) -> SmtpServer {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("SMTP listener");
@@ -47,6 +47,11 @@ impl SmtpServer {
             .await
             .expect("an e-mail should arrive")
             .expect("the SMTP server is running")
+    }
+
+    /// Every message received so far, without waiting.
+    pub fn received_so_far(&mut self) -> Vec<Received> {
+        std::iter::from_fn(|| self.messages.try_recv().ok()).collect()
     }
 
     fn assert_nothing_received(&mut self) {

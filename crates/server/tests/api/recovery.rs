@@ -4,7 +4,7 @@
 //! clock the test controls; two instances on one PostgreSQL do every effect once.
 
 use crate::helpers::{
-    Backend, ManualClock, TestApp, eventually, on_both_backends, spawn_app, spawn_app_with_clock,
+    Backend, ManualClock, TestApp, eventually, on_both_backends, spawn_app_with_clock,
 };
 use crate::receiver::Receiver;
 use jiff::{SignedDuration, Timestamp};
@@ -390,6 +390,38 @@ async fn subscribe(app: &TestApp, receiver: &Receiver, events: &[&str]) -> Strin
         .to_owned()
 }
 
+/// Attempts the store has recorded for the first endpoint's deliveries, summed.
+async fn recorded_attempts(app: &TestApp) -> i64 {
+    let endpoints: Value = app
+        .get("/api/v1/webhooks", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = endpoints[0]["id"].as_i64().unwrap();
+    let page: Value = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["attempts"].as_i64().unwrap())
+        .sum()
+}
+
+/// Waits until attempt `n` has been sent and recorded, then moves the clock past its retry.
+async fn after_attempt(app: &TestApp, clock: &ManualClock, n: i64, by: SignedDuration) {
+    eventually("the attempt to be recorded", || async {
+        (recorded_attempts(app).await >= n).then_some(())
+    })
+    .await;
+    clock.advance(by);
+}
+
 async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
     let clock = ManualClock::starting_now();
     let Some(app) = spawn_app_with_clock(backend, clock.clone()).await else {
@@ -413,12 +445,8 @@ async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
     );
     let secret = subscribe(&app, &receiver, &["case.opened"]).await;
     respond_as(&app, "C-1", json!({"csat": 1})).await;
-    for attempts in 1..=2 {
-        eventually("a failed attempt", || async {
-            (receiver.requests().await.len() >= attempts).then_some(())
-        })
-        .await;
-        clock.advance(SignedDuration::from_mins(30));
+    for attempt in 1..=2 {
+        after_attempt(&app, &clock, attempt, SignedDuration::from_mins(30)).await;
     }
     let delivered = eventually("the delivery", || async {
         receiver.delivered().await.into_iter().next()
@@ -503,12 +531,8 @@ async fn a_webhook_that_keeps_failing_is_dead_lettered_and_resent(backend: Backe
     receiver.set_failing(true);
     subscribe(&app, &receiver, &["alert.raised"]).await;
     respond_as(&app, "C-1", json!({"csat": 2})).await;
-    for attempt in 1..=domain::webhook::MAX_ATTEMPTS as usize {
-        eventually("an attempt", || async {
-            (receiver.requests().await.len() >= attempt).then_some(())
-        })
-        .await;
-        clock.advance(SignedDuration::from_hours(2));
+    for attempt in 1..=domain::webhook::MAX_ATTEMPTS {
+        after_attempt(&app, &clock, attempt, SignedDuration::from_hours(2)).await;
     }
     let endpoints: Value = app
         .get("/api/v1/webhooks", &app.admin_key)
@@ -653,10 +677,18 @@ async fn an_overdue_case_escalates_to_the_manager_then_the_president(backend: Ba
 }
 
 async fn two_instances_do_every_effect_once() {
-    let Some(app) = spawn_app(Backend::Postgres).await else {
+    let mut smtp = crate::mail::SmtpServer::start(0).await;
+    let port = smtp.port;
+    let mail = move |layer: &mut server::config::Layer| {
+        layer.smtp_host = Some("127.0.0.1".into());
+        layer.smtp_port = Some(port);
+        layer.smtp_security = Some("none".into());
+        layer.worker_poll_ms = Some(20);
+    };
+    let Some(app) = crate::helpers::spawn_app_with(Backend::Postgres, mail).await else {
         return;
     };
-    setup(&app).await;
+    let (member, manager) = setup(&app).await;
     let receiver = Receiver::start(0).await;
     subscribe(
         &app,
@@ -664,7 +696,7 @@ async fn two_instances_do_every_effect_once() {
         &["case.opened", "alert.raised", "response.received"],
     )
     .await;
-    let second = app.second_instance(&app.database_url()).await;
+    let second = app.second_instance(&app.database_url(), mail).await;
     let customers = 40;
     for i in 0..customers {
         customer(&app, &format!("C-{i}")).await;
@@ -699,6 +731,17 @@ async fn two_instances_do_every_effect_once() {
         "one case per customer, from either instance"
     );
     let responses = customers * 2;
+    let alerts: Value = app
+        .get("/api/v1/alerts?limit=500", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        alerts["items"].as_array().unwrap().len(),
+        responses,
+        "one alert per response"
+    );
     let expected_events = customers + responses * 2;
     let hooks = eventually("every webhook", || async {
         let got = receiver.delivered().await;
@@ -713,6 +756,46 @@ async fn two_instances_do_every_effect_once() {
     ids.dedup();
     assert_eq!(ids.len(), expected_events, "each event delivered once");
     assert_eq!(hooks.len(), expected_events, "and nothing twice");
+
+    // Each member of the owning team is told of each poor review once, in the inbox and by mail.
+    let expected_mails = responses * 2;
+    let mut mails = Vec::new();
+    eventually("every e-mail", || {
+        mails.extend(smtp.received_so_far());
+        let done = mails.len() >= expected_mails;
+        async move { done.then_some(()) }
+    })
+    .await;
+    for user in [member, manager] {
+        let inbox = app
+            .store
+            .notifications(
+                domain::UserId(user),
+                &ListParams {
+                    limit: 500,
+                    ..ListParams::default()
+                },
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            inbox.items.len(),
+            responses,
+            "one notification per response for {user}"
+        );
+    }
+    eventually("the e-mail jobs to be done", || async {
+        (app.store
+            .pending_outbox(topics::NOTIFICATION_EMAIL)
+            .await
+            .unwrap()
+            == 0)
+            .then_some(())
+    })
+    .await;
+    mails.extend(smtp.received_so_far());
+    assert_eq!(mails.len(), expected_mails, "no e-mail sent twice");
     drop(second);
 }
 
