@@ -3,6 +3,7 @@
 
 use super::{CasesQuery, resolve};
 use crate::state::AppState;
+use crate::web::responses::export::{line, text_cell};
 use crate::web::{PageResult, Staff};
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -34,28 +35,6 @@ const HEADER: [&str; 21] = [
     "root_cause",
     "recovered",
 ];
-
-/// A text field: quoted when it holds a comma, quote, CR or LF (quotes doubled); text a
-/// spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a
-/// leading apostrophe. The same rule as the responses export.
-fn text_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-fn line(cells: &[String]) -> String {
-    let mut line = cells.join(",");
-    line.push_str("\r\n");
-    line
-}
 
 fn row(c: &Case, zone: &TimeZone) -> String {
     let text = |v: Option<&str>| text_cell(v.unwrap_or_default());
@@ -139,19 +118,4 @@ pub(super) async fn csv(
         body,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::text_cell;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(text_cell("Late delivery"), "Late delivery");
-        assert_eq!(text_cell("slow, rude"), "\"slow, rude\"");
-        assert_eq!(text_cell("=1+1"), "'=1+1");
-        assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(text_cell("-2"), "'-2");
-        assert_eq!(text_cell("+33 1 23"), "'+33 1 23");
-    }
 }

@@ -56,7 +56,8 @@ fn number_cell(value: Option<impl ToString>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn line(cells: &[String]) -> String {
+/// One CSV record, CRLF-terminated.
+pub(crate) fn line(cells: &[String]) -> String {
     let mut line = cells.join(",");
     line.push_str("\r\n");
     line
