@@ -17,15 +17,59 @@ use sqlx::AnyConnection;
 /// At most this many overdue cases are looked at per sweep; the next sweep takes the rest.
 const SWEEP_LIMIT: i64 = 500;
 
+const CLOCKS_SELECT: &str = "SELECT id, first_contact_due_at, resolution_due_at, first_contacted_at, \
+    resolved_at, escalation_level, first_contact_breached, resolution_breached FROM cases";
+
+/// What a case's clocks require at `policy.now`, compared with what is recorded.
+struct Decision {
+    current: i64,
+    level: i64,
+    was_breached: (bool, bool),
+    breached: (bool, bool),
+}
+
+/// The change a case needs, or `None` when its level and breach marks are already right.
+fn decide(row: &sqlx::any::AnyRow, policy: &CasePolicy) -> StoreResult<Option<Decision>> {
+    let clocks = Clocks {
+        first_contact_due: get_time(row, "first_contact_due_at")?,
+        resolution_due: get_time(row, "resolution_due_at")?,
+    };
+    let state = clock_state(
+        clocks,
+        get_opt_time(row, "first_contacted_at")?,
+        get_opt_time(row, "resolved_at")?,
+        policy.now,
+    );
+    let current: i64 = get(row, "escalation_level")?;
+    let required = required_level(state.overdue_since, policy.now, &policy.sla).index();
+    let was_breached = (
+        get::<i64>(row, "first_contact_breached")? != 0,
+        get::<i64>(row, "resolution_breached")? != 0,
+    );
+    let breached = (
+        was_breached.0 || state.first_contact_breached,
+        was_breached.1 || state.resolution_breached,
+    );
+    let level = required.max(current);
+    Ok(
+        (level != current || breached != was_breached).then_some(Decision {
+            current,
+            level,
+            was_breached,
+            breached,
+        }),
+    )
+}
+
 impl SqlStore {
     pub(crate) async fn sweep_overdue(&self, policy: &CasePolicy) -> StoreResult<Vec<Escalation>> {
         let now = to_micros(policy.now);
-        let rows = sqlx::query(
-            "SELECT id FROM cases WHERE status IN ('new', 'contacted') AND \
+        let rows = sqlx::query(&format!(
+            "{CLOCKS_SELECT} WHERE status IN ('new', 'contacted') AND \
              ((first_contacted_at IS NULL AND first_contact_due_at <= $1) OR resolution_due_at <= $1) \
              AND (escalation_level < 2 OR first_contact_breached = 0 OR resolution_breached = 0) \
-             ORDER BY id LIMIT $2",
-        )
+             ORDER BY id LIMIT $2"
+        ))
         .bind(now)
         .bind(SWEEP_LIMIT)
         .fetch_all(self.pool())
@@ -33,8 +77,10 @@ impl SqlStore {
         .map_err(map_err)?;
         let mut escalations = Vec::new();
         for row in &rows {
-            let id: i64 = get(row, "id")?;
-            escalations.extend(self.escalate_one(id, policy).await?);
+            // Only cases whose level or breach marks must change are written.
+            if decide(row, policy)?.is_some() {
+                escalations.extend(self.escalate_one(get(row, "id")?, policy).await?);
+            }
         }
         Ok(escalations)
     }
@@ -42,35 +88,20 @@ impl SqlStore {
     async fn escalate_one(&self, id: i64, policy: &CasePolicy) -> StoreResult<Vec<Escalation>> {
         let write = self.begin_write().await?;
         let mut tx = write.tx;
-        let row = sqlx::query(
-            "SELECT status, first_contact_due_at, resolution_due_at, first_contacted_at, resolved_at, \
-             escalation_level, first_contact_breached, resolution_breached FROM cases WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let clocks = Clocks {
-            first_contact_due: get_time(&row, "first_contact_due_at")?,
-            resolution_due: get_time(&row, "resolution_due_at")?,
+        let row = sqlx::query(&format!("{CLOCKS_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let Some(Decision {
+            current,
+            level,
+            was_breached,
+            breached,
+        }) = decide(&row, policy)?
+        else {
+            return Ok(Vec::new());
         };
-        let state = clock_state(
-            clocks,
-            get_opt_time(&row, "first_contacted_at")?,
-            get_opt_time(&row, "resolved_at")?,
-            policy.now,
-        );
-        let current: i64 = get(&row, "escalation_level")?;
-        let required = required_level(state.overdue_since, policy.now, &policy.sla).index();
-        let was_breached = (
-            get::<i64>(&row, "first_contact_breached")? != 0,
-            get::<i64>(&row, "resolution_breached")? != 0,
-        );
-        let breached = (
-            was_breached.0 || state.first_contact_breached,
-            was_breached.1 || state.resolution_breached,
-        );
-        let level = required.max(current);
         let changed = sqlx::query(
             "UPDATE cases SET escalation_level = $1, first_contact_breached = $2, resolution_breached = $3, \
              updated_at = $4 WHERE id = $5 AND escalation_level = $6 AND first_contact_breached = $7 \
