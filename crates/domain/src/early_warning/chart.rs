@@ -255,7 +255,7 @@ impl ChartState {
 
     /// A chart already in Phase II with a known baseline: for simulating the known-parameter
     /// run length in the calibration.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "calibration"))]
     pub(super) fn with_known_baseline(metric: Metric, mean: f64, sd: f64) -> Self {
         let mut state = Self::new(metric);
         state.phase = Phase::Monitoring;

@@ -48,7 +48,7 @@
 //! # Calibration
 //!
 //! All numbers are measured by simulation in `simulation.rs`
-//! (`cargo test -p domain --release calibrate -- --ignored --nocapture`; 4,000 series or runs
+//! (`cargo bench -p domain --features calibration --bench early_warning_calibration`; 4,000 series or runs
 //! each, fixed seeds). CSAT responses are drawn from P(1..5) = [0.04, 0.06, 0.12, 0.38, 0.40]
 //! (mean 4.04, sd 1.06); a fall of 0.3 points mixes this with the same shape moved down one
 //! category (weight 0.3/0.96), so every category shifts as in real slides. Detractors are
@@ -114,8 +114,12 @@
 
 mod chart;
 mod replay;
-#[cfg(test)]
-mod simulation;
+/// The simulations behind the documented figures: the statistical tests run with every test
+/// run; `cargo bench -p domain --features calibration --bench early_warning_calibration`
+/// re-measures the operating characteristics.
+#[cfg(any(test, feature = "calibration"))]
+#[doc(hidden)]
+pub mod simulation;
 #[cfg(test)]
 mod tests;
 
@@ -253,8 +257,8 @@ pub const CSAT_DETECTION_WITHIN: u64 = 700;
 pub const DETRACTOR_DETECTION_WITHIN: u64 = 900;
 
 /// The documented operating characteristics of the default chart for `metric`: constants
-/// measured by the simulation in this module's tests (`calibrate_operating_characteristics`,
-/// run with `cargo test -p domain --release calibrate -- --ignored --nocapture`).
+/// measured by `simulation::calibrate_operating_characteristics`, run with
+/// `cargo bench -p domain --features calibration --bench early_warning_calibration`.
 pub fn operating_characteristics(metric: Metric) -> OperatingCharacteristics {
     match metric {
         Metric::CsatMean => OperatingCharacteristics {

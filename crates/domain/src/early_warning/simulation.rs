@@ -1,6 +1,9 @@
 //! Simulated satisfaction series: the statistical tests of the charts (detection, false
 //! alarms, a gradual slide) and the calibration that measured the documented numbers.
 
+// Built without `test` only for the calibration benchmark, which uses just the calibration.
+#![cfg_attr(not(test), allow(dead_code))]
+
 use super::*;
 
 /// SplitMix64 (Steele, Lea & Flood 2014): tiny, fast, and good enough for simulation.
@@ -308,11 +311,9 @@ fn rates(alarms: &[u64]) -> String {
     format!("mean {mean:.3}, series with any {any:.3}, most in one series {most}")
 }
 
-/// Measures the numbers in the documentation. Slow in a debug build; run it with
-/// `cargo test -p domain --release calibrate -- --ignored --nocapture`.
-#[test]
-#[ignore = "calibration: slow, prints the measured operating characteristics"]
-fn calibrate_operating_characteristics() {
+/// Measures and prints the numbers in the documentation (about 80 s optimised); run it with
+/// `cargo bench -p domain --features calibration --bench early_warning_calibration`.
+pub fn calibrate_operating_characteristics() {
     let shapes: [(&str, [f64; 5]); 5] = [
         ("reference 4.04/1.06", CSAT_P),
         ("polarised 4.00/1.30", [0.10, 0.05, 0.10, 0.25, 0.50]),
