@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cursor;
 pub mod early_warning;
 pub mod fatigue;
+pub mod guarantee;
 pub mod ids;
 pub mod money;
 pub mod rate_limit;

@@ -93,6 +93,8 @@ pub enum Condition {
     Theme { theme: String },
     /// The comment contains `word` (whole word, case and accent insensitive).
     Keyword { word: String },
+    /// The customer invoked the guarantee (checked when an invocation arrives).
+    GuaranteeInvoked,
 }
 
 impl Condition {
@@ -164,6 +166,10 @@ impl Condition {
                 contains_phrase(&comment, &Normalized::new(word))
                     .then(|| format!("mentions \u{201c}{}\u{201d}", word.trim()))
             }
+            Condition::GuaranteeInvoked => facts
+                .guarantee
+                .as_ref()
+                .map(|g| format!("guarantee invoked: pays {} of {}", g.paid, g.invoiced)),
         }
     }
 }
@@ -266,6 +272,15 @@ pub struct ResponseFacts {
     pub touchpoint: i64,
     pub segment: Option<String>,
     pub annual_value_minor: Option<i64>,
+    /// Set when the facts are those of a guarantee invocation rather than of a response.
+    pub guarantee: Option<GuaranteeFacts>,
+}
+
+/// What an invocation adds to the facts, written for people (`80.00 EUR`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GuaranteeFacts {
+    pub paid: String,
+    pub invoiced: String,
 }
 
 /// A rule that fired, with its reasons.
@@ -314,6 +329,31 @@ mod tests {
             team: Some(7),
             ..ResponseFacts::default()
         }
+    }
+
+    #[test]
+    fn a_guarantee_rule_fires_on_invocations_only() {
+        let rule = AlertRule {
+            conditions: vec![Condition::GuaranteeInvoked],
+            ..default_rules().remove(0)
+        };
+        assert_eq!(rule.evaluate(&facts(Some(1), Some(0))), None);
+        let invoked = ResponseFacts {
+            guarantee: Some(GuaranteeFacts {
+                paid: "20.00 EUR".into(),
+                invoiced: "120.00 EUR".into(),
+            }),
+            ..facts(None, None)
+        };
+        assert_eq!(
+            rule.evaluate(&invoked),
+            Some(vec![
+                "guarantee invoked: pays 20.00 EUR of 120.00 EUR".to_owned()
+            ])
+        );
+        let parsed: Condition = serde_json::from_value(json!({"type": "guarantee_invoked"}))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed, Condition::GuaranteeInvoked);
     }
 
     #[test]

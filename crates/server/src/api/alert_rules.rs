@@ -33,7 +33,7 @@ pub struct RuleBody {
     /// Conditions, each `{"type": …}`: `csat_at_most` {value}, `nps_at_most` {value},
     /// `ces_at_least` {value}, `question` {question, comparison (`at_most`, `at_least`,
     /// `below`, `above`, `equal`), value}, `sentiment_below` {value}, `theme` {theme},
-    /// `keyword` {word}.
+    /// `keyword` {word}, `guarantee_invoked` (no fields: fires when a guarantee is invoked).
     #[schema(value_type = Vec<Object>)]
     pub conditions: Vec<Condition>,
     /// Every condition must hold; otherwise any one is enough.

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 /// Rows of conditions on the form.
 const ROWS: usize = 5;
 
-const KINDS: [(&str, &str); 7] = [
+const KINDS: [(&str, &str); 8] = [
     ("csat_at_most", "CSAT at most (value 1–5)"),
     ("nps_at_most", "NPS likelihood at most (value 0–10)"),
     ("ces_at_least", "Effort at least (value 1–7)"),
@@ -39,6 +39,7 @@ const KINDS: [(&str, &str); 7] = [
     ("sentiment_below", "Comment sentiment below (value −1 to 1)"),
     ("theme", "Comment has a theme (text: theme key)"),
     ("keyword", "Comment mentions (text: word or phrase)"),
+    ("guarantee_invoked", "The guarantee is invoked (no value)"),
 ];
 
 const COMPARISONS: [(&str, &str); 5] = [
@@ -98,6 +99,7 @@ fn describe(condition: &Condition) -> String {
         Condition::SentimentBelow { value } => format!("sentiment < {value}"),
         Condition::Theme { theme } => format!("theme {theme}"),
         Condition::Keyword { word } => format!("mentions \u{201c}{word}\u{201d}"),
+        Condition::GuaranteeInvoked => "the guarantee is invoked".to_owned(),
     }
 }
 
@@ -214,6 +216,7 @@ impl ConditionForm {
                 text: word.clone(),
                 ..kind("keyword")
             },
+            Condition::GuaranteeInvoked => kind("guarantee_invoked"),
         }
     }
 
@@ -252,6 +255,7 @@ impl ConditionForm {
             "sentiment_below" => Condition::SentimentBelow { value: number()? },
             "theme" => Condition::Theme { theme: text() },
             "keyword" => Condition::Keyword { word: text() },
+            "guarantee_invoked" => Condition::GuaranteeInvoked,
             _ => return Err(bad("choose a type")),
         };
         condition.validate().map_err(|e| bad(&e.message))?;

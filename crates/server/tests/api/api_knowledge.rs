@@ -1,6 +1,6 @@
 //! Surveys, invitations handed back with transactions, and responses from everywhere.
 
-use crate::helpers::{TestApp, on_both_backends};
+use crate::helpers::{TestApp, eventually, on_both_backends};
 use serde_json::{Value, json};
 use store::OutboxStore;
 
@@ -220,8 +220,21 @@ async fn a_response_from_a_phone_interview_is_stored_with_scores_and_analysis(ap
             .contains(&json!("waiting_time")),
         "{stored}"
     );
-    let events = app.store.pending_outbox("response.received").await.unwrap();
-    assert_eq!(events, 1, "a response.received event waits in the outbox");
+    // The response.received event is consumed from the outbox: the default rule opens a case
+    // for this very response.
+    let case = eventually("the case opened from the response.received event", || async {
+        let cases: Value = app
+            .get("/api/v1/cases", &app.admin_key)
+            .await
+            .json()
+            .await
+            .unwrap();
+        cases["items"].as_array().and_then(|items| items.first().cloned())
+    })
+    .await;
+    assert_eq!(case["response_id"], stored["id"]);
+    let pending = app.store.pending_outbox("response.received").await.unwrap();
+    assert_eq!(pending, 0, "the event was consumed exactly once");
 }
 
 async fn bad_responses_are_refused_naming_the_field(app: TestApp) {

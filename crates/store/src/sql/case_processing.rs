@@ -73,6 +73,7 @@ fn decode_loaded(row: &sqlx::any::AnyRow) -> StoreResult<Loaded> {
         touchpoint: get(row, "touchpoint_id")?,
         segment: get(row, "segment")?,
         annual_value_minor: get(row, "annual_value_minor")?,
+        guarantee: None,
     };
     let name: Option<String> = get(row, "customer_name")?;
     let external_id: String = get(row, "customer_external_id")?;
