@@ -17,6 +17,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "case.opened",
     "case.escalated",
     "case.resolved",
+    "guarantee.invoked",
+    "guarantee.corrected",
 ];
 
 /// The version of the payload schema, sent as `schema_version` in every body.

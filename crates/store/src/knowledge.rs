@@ -205,6 +205,8 @@ pub mod topics {
     pub const NOTIFICATION_EMAIL: &str = "notification.email";
     /// E-mail the "did we make it right?" follow-up of a resolved case: `{"case_id": …}`.
     pub const FOLLOWUP_EMAIL: &str = "case.followup_email";
+    /// E-mail the customer the confirmation of a guarantee invocation: `{"claim_id": …}`.
+    pub const GUARANTEE_EMAIL: &str = "guarantee.confirmation_email";
 }
 
 #[async_trait]

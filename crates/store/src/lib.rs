@@ -2,6 +2,7 @@
 //! SQL implementation, which runs on SQLite and PostgreSQL.
 
 mod error;
+pub mod guarantee;
 pub mod knowledge;
 pub mod model;
 pub mod recovery;
@@ -12,6 +13,7 @@ mod traits;
 pub mod test_support;
 
 pub use error::StoreError;
+pub use guarantee::*;
 pub use knowledge::*;
 pub use model::*;
 pub use recovery::*;

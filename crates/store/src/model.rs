@@ -327,6 +327,8 @@ pub struct Transaction {
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// The survey invitation created with the transaction, if any.
     pub invitation: Option<crate::knowledge::InvitationSummary>,
+    /// The lookup id of the guarantee link, when the transaction has an invoiced amount.
+    pub guarantee_lookup_id: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -41,6 +41,10 @@ pub mod alert_kind {
     pub const RESPONSE: &str = "response";
     /// A control chart crossed its limit.
     pub const TREND: &str = "trend";
+    /// A guarantee invocation matched an alert rule.
+    pub const GUARANTEE: &str = "guarantee";
+    /// The guarantee invocation rate rose significantly.
+    pub const GUARANTEE_TREND: &str = "guarantee_trend";
 }
 
 #[derive(Debug, Clone, Serialize)]

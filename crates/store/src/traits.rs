@@ -181,6 +181,7 @@ pub trait Store:
     + crate::recovery::CaseStore
     + crate::recovery::NotificationStore
     + crate::recovery::WebhookStore
+    + crate::guarantee::GuaranteeStore
     + crate::recovery::ChartStore
 {
 }
@@ -206,6 +207,7 @@ impl<T> Store for T where
         + crate::recovery::CaseStore
         + crate::recovery::NotificationStore
         + crate::recovery::WebhookStore
+        + crate::guarantee::GuaranteeStore
         + crate::recovery::ChartStore
 {
 }

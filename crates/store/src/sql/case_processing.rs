@@ -522,7 +522,7 @@ async fn open_or_join(
     }
 }
 
-async fn open_case_with_key(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<i64>> {
+pub(super) async fn open_case_with_key(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<i64>> {
     let row = sqlx::query("SELECT id FROM cases WHERE open_key = $1")
         .bind(key.to_owned())
         .fetch_optional(conn)
@@ -627,7 +627,7 @@ async fn raise_trend(
     Ok(())
 }
 
-async fn name_of(conn: &mut AnyConnection, table: &str, id: i64) -> StoreResult<String> {
+pub(super) async fn name_of(conn: &mut AnyConnection, table: &str, id: i64) -> StoreResult<String> {
     let row = sqlx::query(&format!("SELECT name FROM {table} WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)

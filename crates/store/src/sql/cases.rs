@@ -295,6 +295,14 @@ async fn apply(
 ) -> StoreResult<()> {
     let now = policy.now;
     let at = to_micros(now);
+    let summary = match &change {
+        CaseChange::Note(_) => "note added",
+        CaseChange::Contacted(_) => "customer contacted",
+        CaseChange::Resolve { .. } => "resolved",
+        CaseChange::Close => "closed",
+        CaseChange::Reopen(_) => "reopened",
+        CaseChange::Assign { .. } => "reassigned",
+    };
     match change {
         CaseChange::Note(body) => {
             effects::case_event(conn, case.id, "note", who, Some(body), now).await?;
@@ -406,5 +414,7 @@ async fn apply(
             }
         }
     }
+    super::guarantee_invocation::inform_president(conn, case.id, &case.title, summary, who, now)
+        .await?;
     Ok(())
 }

@@ -13,6 +13,8 @@ mod customers;
 mod effects;
 mod escalation;
 mod group_commit;
+mod guarantee_invocation;
+mod guarantees;
 mod idempotency;
 mod invitations;
 mod notifications;

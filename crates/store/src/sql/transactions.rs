@@ -25,9 +25,11 @@ const SELECT: &str = "SELECT x.id, x.external_id, x.occurred_at, x.amount_minor,
     u.id AS staff_id, u.name AS staff_name, u.external_id AS staff_external_id, \
     t.id AS team_id, t.key AS team_key, t.name AS team_name, \
     i.id AS invitation_id, i.lookup_id AS invitation_lookup_id, i.channel AS invitation_channel, \
-    i.state AS invitation_state, i.failure_reason AS invitation_failure, i.expires_at AS invitation_expires_at \
+    i.state AS invitation_state, i.failure_reason AS invitation_failure, i.expires_at AS invitation_expires_at, \
+    gl.lookup_id AS guarantee_lookup_id \
     FROM transactions x JOIN customers c ON c.id = x.customer_id \
     LEFT JOIN invitations i ON i.transaction_id = x.id \
+    LEFT JOIN guarantee_links gl ON gl.transaction_id = x.id \
     JOIN touchpoints p ON p.id = x.touchpoint_id \
     LEFT JOIN users u ON u.id = x.staff_user_id LEFT JOIN teams t ON t.id = x.team_id";
 
@@ -54,6 +56,10 @@ fn decode(row: &AnyRow) -> Result<Transaction, StoreError> {
         attributes: serde_json::from_str(&attributes)
             .map_err(|e| StoreError::Internal(e.to_string()))?,
         invitation: decode_invitation(row)?,
+        guarantee_lookup_id: match get::<Option<i64>>(row, "amount_minor")? {
+            Some(_) => get(row, "guarantee_lookup_id")?,
+            None => None,
+        },
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
@@ -215,6 +221,7 @@ async fn upsert_one(
     .map_err(map_err)?;
     let id: i64 = get(&row, "id")?;
     if !existed {
+        add_guarantee_link(conn, id, now).await?;
         let policy = match &lookups.policy {
             Some(policy) => policy.clone(),
             None => {
@@ -235,6 +242,24 @@ async fn upsert_one(
         .await?;
     }
     Ok((id, !existed))
+}
+
+/// Every transaction gets its signed guarantee link when it is first recorded.
+async fn add_guarantee_link(conn: &mut AnyConnection, transaction: i64, now: i64) -> StoreResult<()> {
+    let mut nonce = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+    let lookup_id: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query(
+        "INSERT INTO guarantee_links (lookup_id, transaction_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (transaction_id) DO NOTHING",
+    )
+    .bind(lookup_id)
+    .bind(transaction)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
 }
 
 #[async_trait]

@@ -1,0 +1,49 @@
+-- Perfect Guarantee: each transaction's signed guarantee link, and the ledger of claims. The
+-- ledger is append-only: a correction is a new entry, and a trigger refuses any UPDATE or
+-- DELETE. Instants are UTC microseconds; money is in minor units of the invoice's currency.
+
+CREATE TABLE guarantee_links (
+    lookup_id TEXT PRIMARY KEY,
+    transaction_id BIGINT NOT NULL UNIQUE REFERENCES transactions (id),
+    created_at BIGINT NOT NULL
+);
+INSERT INTO guarantee_links (lookup_id, transaction_id, created_at)
+    SELECT md5(random()::text || clock_timestamp()::text || id::text), id, created_at FROM transactions;
+
+CREATE TABLE guarantee_claims (
+    id BIGSERIAL PRIMARY KEY,
+    -- 'invocation' (the customer's) or 'correction' (staff, replacing an entry's amounts).
+    kind TEXT NOT NULL,
+    corrects_claim_id BIGINT REFERENCES guarantee_claims (id),
+    transaction_id BIGINT NOT NULL REFERENCES transactions (id),
+    customer_id BIGINT NOT NULL REFERENCES customers (id),
+    team_id BIGINT REFERENCES teams (id),
+    staff_user_id BIGINT REFERENCES users (id),
+    touchpoint_id BIGINT NOT NULL REFERENCES touchpoints (id),
+    currency TEXT NOT NULL,
+    invoiced_minor BIGINT NOT NULL,
+    paid_minor BIGINT NOT NULL,
+    credit_minor BIGINT NOT NULL,
+    reason TEXT,
+    -- 'link' (/g/{token}), 'survey' (from the survey page) or 'console' (a correction).
+    source TEXT NOT NULL,
+    case_id BIGINT REFERENCES cases (id),
+    recorded_by_user_id BIGINT REFERENCES users (id),
+    invoked_at BIGINT NOT NULL,
+    recorded_at BIGINT NOT NULL,
+    CHECK (paid_minor >= 0 AND credit_minor >= 0 AND paid_minor + credit_minor = invoiced_minor)
+);
+CREATE UNIQUE INDEX guarantee_one_invocation ON guarantee_claims (transaction_id) WHERE kind = 'invocation';
+CREATE INDEX guarantee_claims_invoked ON guarantee_claims (invoked_at);
+CREATE INDEX guarantee_claims_customer ON guarantee_claims (customer_id);
+CREATE INDEX guarantee_claims_corrects ON guarantee_claims (corrects_claim_id);
+
+CREATE FUNCTION guarantee_claims_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'guarantee ledger entries are immutable';
+END;
+$$;
+CREATE TRIGGER guarantee_claims_immutable BEFORE UPDATE OR DELETE ON guarantee_claims
+    FOR EACH ROW EXECUTE FUNCTION guarantee_claims_immutable();
+
+ALTER TABLE alerts ADD COLUMN guarantee_claim_id BIGINT REFERENCES guarantee_claims (id);
