@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod error;
 mod fallback;
+pub mod guarantee;
 pub mod http;
 pub mod knowledge;
 pub mod links;

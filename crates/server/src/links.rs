@@ -1,5 +1,5 @@
-//! Links sent to customers: `/s/{token}` (the survey), `/u/{token}` (unsubscribe) and
-//! `/f/{token}` (a recovery case's follow-up), signed
+//! Links sent to customers: `/s/{token}` (the survey), `/u/{token}` (unsubscribe),
+//! `/g/{token}` (the guarantee) and `/f/{token}` (a recovery case's follow-up), signed
 //! with the installation's secret so that they cannot be forged and reveal no ids.
 
 use crate::state::AppState;
@@ -61,6 +61,11 @@ impl Links {
 
     pub fn unsubscribe(&self, lookup_id: &str) -> Option<String> {
         self.link("u", Purpose::Unsubscribe, lookup_id)
+    }
+
+    /// A transaction's guarantee page.
+    pub fn guarantee(&self, lookup_id: &str) -> Option<String> {
+        self.link("g", Purpose::Guarantee, lookup_id)
     }
 
     /// The "did we make it right?" page of a resolved case.

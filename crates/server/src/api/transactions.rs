@@ -46,6 +46,9 @@ pub struct TransactionBody {
     /// The customer's signed, single-use survey link, when the touchpoint has a survey and
     /// fatigue rules and opt-outs allowed an invitation: send it by SMS or any channel.
     pub survey_url: Option<String>,
+    /// The customer's signed guarantee link ("pay what you think it was worth"), when the
+    /// transaction has an invoiced amount. It works once: one invocation per transaction.
+    pub guarantee_url: Option<String>,
     pub invitation: Option<InvitationBody>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -73,8 +76,13 @@ impl TransactionBody {
             .invitation
             .as_ref()
             .and_then(|i| links.survey(&i.lookup_id));
+        let guarantee_url = t
+            .guarantee_lookup_id
+            .as_deref()
+            .and_then(|id| links.guarantee(id));
         Self {
             survey_url,
+            guarantee_url,
             invitation: t.invitation.map(|i| InvitationBody {
                 channel: i.channel,
                 state: i.state,

@@ -1,9 +1,11 @@
-//! The pages customers see, without any login: the survey at `/s/{token}` and the unsubscribe
-//! page at `/u/{token}`, with their own small stylesheet and optional script. They sit outside
-//! the console's session and CSRF layer: the signed token in the address is the credential.
+//! The pages customers see, without any login: the survey at `/s/{token}`, the unsubscribe
+//! page at `/u/{token}`, the guarantee at `/g/{token}` and the follow-up at `/f/{token}`, with
+//! their own small stylesheet and optional script. They sit outside the console's session and
+//! CSRF layer: the signed token in the address is the credential.
 
 mod followup;
 mod form;
+mod guarantee;
 pub(crate) mod i18n;
 mod survey;
 mod unsubscribe;
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(survey::router())
         .merge(unsubscribe::router())
         .merge(followup::router())
+        .merge(guarantee::router())
 }
 
 /// The survey page's own stylesheet (the console's is not needed, and would weigh more).

@@ -40,6 +40,10 @@ struct SurveyPage<'a> {
     saved: bool,
     has_errors: bool,
     unsubscribe: Option<String>,
+    guarantee_text: String,
+    guarantee_label: String,
+    /// The transaction's guarantee page, when it has an invoiced amount.
+    guarantee_url: Option<String>,
 }
 
 /// A genuine invitation and the language to speak to its customer in.
@@ -114,7 +118,20 @@ impl Opened {
         let zone =
             jiff::tz::TimeZone::get(&organization.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let view = &self.view;
+        let policy = match crate::guarantee::load_policy(state.store.as_ref()).await {
+            Ok(policy) => policy,
+            Err(error) => return self.refuse(error.into()),
+        };
+        let guarantee_url = match state.store.guarantee_lookup_id(view.transaction_id).await {
+            Ok(lookup) => lookup
+                .and_then(|id| links.guarantee(&id))
+                .map(|url| format!("{url}?from=survey")),
+            Err(error) => return self.refuse(error.into()),
+        };
         let page = SurveyPage {
+            guarantee_text: policy.text,
+            guarantee_label: policy.link_label,
+            guarantee_url,
             t: self.t,
             organization: &view.organization,
             title: &view.survey.survey_name,

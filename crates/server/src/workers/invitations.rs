@@ -101,6 +101,7 @@ struct Context {
     templates: EmailTemplates,
     zone: jiff::tz::TimeZone,
     links: Links,
+    guarantee: domain::guarantee::GuaranteePolicy,
 }
 
 impl Context {
@@ -113,6 +114,7 @@ impl Context {
             templates,
             zone,
             links: Links::for_state(state),
+            guarantee: crate::guarantee::load_policy(state.store.as_ref()).await?,
         })
     }
 
@@ -120,6 +122,7 @@ impl Context {
         &self,
         view: &InvitationView,
         lookup_id: &str,
+        guarantee_lookup_id: Option<&str>,
         to: String,
         reminder: bool,
     ) -> Option<OutgoingEmail> {
@@ -135,15 +138,49 @@ impl Context {
         let rendered = self
             .templates
             .render(view.customer_locale.as_deref(), reminder, &values);
+        let guarantee_url = guarantee_lookup_id.and_then(|id| self.links.guarantee(id));
+        let (text, html) = with_guarantee(
+            rendered.text,
+            rendered.html,
+            &self.guarantee,
+            guarantee_url.as_deref(),
+        );
         Some(OutgoingEmail {
             to,
             to_name: view.customer.name.clone(),
             subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
+            text,
+            html,
             unsubscribe_url: Some(values.unsubscribe_url),
         })
     }
+}
+
+/// Adds the guarantee, in the organization's words and with its link, to both bodies: it is in
+/// every survey e-mail whatever the templates say.
+fn with_guarantee(
+    mut text: String,
+    html: String,
+    policy: &domain::guarantee::GuaranteePolicy,
+    url: Option<&str>,
+) -> (String, String) {
+    text.push_str(&format!("\n\n{}\n", policy.text));
+    if let Some(url) = url {
+        text.push_str(&format!("{}: {url}\n", policy.link_label));
+    }
+    let escape = crate::mail::templates::escape_html;
+    let link = url.map_or(String::new(), |url| {
+        format!(" <a href=\"{}\">{}</a>", escape(url), escape(&policy.link_label))
+    });
+    let block = format!(
+        "<p style=\"border-left:4px solid #1f5fd6;padding:8px 12px;color:#10243e;\">{}{link}</p>",
+        escape(&policy.text).replace('\n', "<br>")
+    );
+    let html = match html.rfind("</body>") {
+        Some(at) => format!("{}{block}{}", &html[..at], &html[at..]),
+        None => format!("{html}{block}"),
+    };
+    (text, html)
 }
 
 /// Why a job sends nothing, if it does not.
@@ -199,7 +236,9 @@ async fn handle(
             return store.complete_outbox(item.id, state.clock.now()).await;
         }
     };
-    let Some(message) = context.compose(&view, &lookup_id, email, job.reminder) else {
+    let guarantee = store.guarantee_lookup_id(view.transaction_id).await?;
+    let Some(message) = context.compose(&view, &lookup_id, guarantee.as_deref(), email, job.reminder)
+    else {
         let error = MailError::Invalid("the invitation's links cannot be made".into());
         return record_failure(state, item, job, &error).await;
     };

@@ -1,5 +1,6 @@
-//! E-mail for recovery work: each in-app notification is also e-mailed to its recipient, and a
-//! resolved case's customer gets the "did we make it right?" follow-up link. Jobs come from the
+//! E-mail for recovery work: each in-app notification is also e-mailed to its recipient, a
+//! resolved case's customer gets the "did we make it right?" follow-up link, and a customer who
+//! invoked the guarantee gets its confirmation. Jobs come from the
 //! outbox; as with invitations, a job is done only once the SMTP server accepted the message,
 //! and without an SMTP server the jobs wait.
 
@@ -9,7 +10,7 @@ use crate::mail::{MailError, Mailer, OutgoingEmail};
 use crate::state::AppState;
 use jiff::SignedDuration;
 use std::time::Duration;
-use store::{FollowupEmail, NotificationEmail, OutboxItem, StoreError, topics};
+use store::{FollowupEmail, GuaranteeEmail, NotificationEmail, OutboxItem, StoreError, topics};
 use tokio::sync::watch;
 
 const BATCH: i64 = 20;
@@ -41,7 +42,11 @@ async fn run_batch(state: &AppState, mailer: &dyn Mailer) -> Result<usize, Store
     let items = state
         .store
         .claim_outbox(
-            &[topics::NOTIFICATION_EMAIL, topics::FOLLOWUP_EMAIL],
+            &[
+                topics::NOTIFICATION_EMAIL,
+                topics::FOLLOWUP_EMAIL,
+                topics::GUARANTEE_EMAIL,
+            ],
             BATCH,
             state.clock.now(),
             LEASE,
@@ -105,6 +110,13 @@ async fn compose(
         let email = state.store.notification_email(id).await?;
         return Ok(Some((notification_message(links, &email), None)));
     }
+    if item.topic == topics::GUARANTEE_EMAIL {
+        let Some(id) = id("claim_id") else {
+            return Ok(None);
+        };
+        let email = state.store.guarantee_email(id).await?;
+        return Ok(guarantee_message(&email).map(|m| (m, None)));
+    }
     let Some(case_id) = id("case_id") else {
         return Ok(None);
     };
@@ -167,6 +179,49 @@ fn followup_message(links: &Links, followup: &FollowupEmail) -> Option<OutgoingE
         to,
         to_name: followup.customer_name.clone(),
         subject: format!("Did we make it right? — {}", followup.organization),
+        text,
+        html,
+        unsubscribe_url: None,
+    })
+}
+
+/// The customer's confirmation of an invocation: what they pay and the credit.
+fn guarantee_message(email: &GuaranteeEmail) -> Option<OutgoingEmail> {
+    let claim = &email.claim;
+    let to = claim.customer_email.clone()?;
+    let greeting = claim
+        .customer
+        .name
+        .as_deref()
+        .map_or("Hello,".to_owned(), |n| format!("Dear {n},"));
+    let summary = format!(
+        "You invoked our guarantee for {} (reference {}). It is honoured: you pay {} of the {}          invoiced, and {} is credited to you.",
+        claim.touchpoint.name,
+        claim.transaction_external_id,
+        claim.paid.display(),
+        claim.invoiced.display(),
+        claim.credit.display()
+    );
+    let closing = "The president has been told personally and will make sure we put it right.                    Thank you for telling us.";
+    let text = format!(
+        "{greeting}\n\n{summary}\n\n{closing}\n\n{}\n",
+        email.organization
+    );
+    let html = format!(
+        "<p>{}</p><p>{}</p><p>{}</p><p>{}</p>",
+        escape(&greeting),
+        escape(&summary),
+        escape(closing),
+        escape(&email.organization)
+    );
+    Some(OutgoingEmail {
+        to,
+        to_name: claim.customer.name.clone(),
+        subject: format!(
+            "Your guarantee is honoured: you pay {} — {}",
+            claim.paid.display(),
+            email.organization
+        ),
         text,
         html,
         unsubscribe_url: None,
