@@ -7,6 +7,7 @@ pub(crate) mod cases;
 pub mod customers;
 pub mod docs;
 mod email_templates;
+pub(crate) mod guarantees;
 pub mod extract;
 pub mod idempotency;
 pub mod invitation_rules;
@@ -40,7 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags((name = "teams"), (name = "users"), (name = "customers"), (name = "touchpoints"),
-         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
+         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "guarantee"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
 )]
 struct ApiDoc;
 
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(cases::router())
         .merge(webhooks::router())
         .merge(recovery_settings::router())
+        .merge(guarantees::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(
         state,

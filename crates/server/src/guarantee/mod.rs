@@ -1,9 +1,12 @@
 //! The Perfect Guarantee on the server side: the organization's policy as pages and e-mails
 //! show it, and the one way an invocation is honoured (from the link or the survey page).
 
+pub mod csv;
+pub mod report;
+
 use crate::state::AppState;
-use domain::guarantee::{ClaimRequest, GuaranteePolicy, Settlement};
 use domain::ValidationError;
+use domain::guarantee::{ClaimRequest, GuaranteePolicy, Settlement};
 use store::{Actor, GuaranteeTarget, Invoked, NewInvocation, Store, StoreError, StoreResult};
 
 /// The settings key of the guarantee policy.

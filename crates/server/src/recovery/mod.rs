@@ -31,7 +31,8 @@ pub async fn save_settings(
     store.set_setting(actor, SETTINGS_KEY, &text).await
 }
 
-async fn zone(store: &dyn Store) -> StoreResult<jiff::tz::TimeZone> {
+/// The organization's time zone (UTC if the stored one is unknown).
+pub async fn zone(store: &dyn Store) -> StoreResult<jiff::tz::TimeZone> {
     let organization = store.organization().await?;
     Ok(jiff::tz::TimeZone::get(&organization.time_zone).unwrap_or(jiff::tz::TimeZone::UTC))
 }

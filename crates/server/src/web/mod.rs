@@ -17,7 +17,7 @@ mod inbox;
 mod knowledge_settings;
 pub mod list;
 mod recovery_settings;
-mod responses;
+pub(crate) mod responses;
 mod session;
 mod settings;
 mod surveys;

@@ -3,7 +3,7 @@
 //! (`export`). Filters reuse the API's parsing; days are read in the organization's zone.
 
 mod detail;
-pub(super) mod export;
+pub(crate) mod export;
 
 use super::customers::{all_teams, team_choices};
 use super::list::{Choice, ListQuery, Pager};
