@@ -31,6 +31,9 @@ struct Row {
 impl Row {
     fn new(a: Alert, zone: &jiff::tz::TimeZone) -> Self {
         let (link, link_label) = match (a.case_id, a.response_id, &a.series, &a.metric) {
+            _ if a.kind == alert_kind::GUARANTEE_TREND => {
+                (Some("/guarantees/report".to_owned()), "Report")
+            }
             (Some(case), _, _, _) => (Some(format!("/cases/{case}")), "Case"),
             (None, Some(response), _, _) => (Some(format!("/responses/{response}")), "Response"),
             (None, None, Some(series), Some(metric)) => {
@@ -102,7 +105,12 @@ async fn list(
     };
     // An unknown kind, team or touchpoint (a stale link) means no filter on it.
     let filter = AlertFilter {
-        kind: [alert_kind::RESPONSE, alert_kind::TREND]
+        kind: [
+            alert_kind::RESPONSE,
+            alert_kind::TREND,
+            alert_kind::GUARANTEE,
+            alert_kind::GUARANTEE_TREND,
+        ]
             .into_iter()
             .find(|k| *k == kind)
             .map(str::to_owned),
@@ -135,6 +143,8 @@ async fn list(
             [
                 (alert_kind::RESPONSE, "Poor review"),
                 (alert_kind::TREND, "Trend"),
+                (alert_kind::GUARANTEE, "Guarantee invoked"),
+                (alert_kind::GUARANTEE_TREND, "Guarantee trend"),
             ],
             &kind,
         ),

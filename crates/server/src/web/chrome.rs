@@ -36,6 +36,7 @@ const SECTIONS: &[Section] = &[
     ("/transactions", "Transactions", |_| true),
     ("/responses", "Responses", |_| true),
     ("/cases", "Cases", |_| true),
+    ("/guarantees", "Guarantees", |role| role != Role::Member),
     ("/alerts", "Alerts", |_| true),
     ("/accountability", "Accountability", |_| true),
     ("/early-warning", "Early warning", |_| true),

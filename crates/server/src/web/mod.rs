@@ -12,6 +12,7 @@ mod chrome;
 mod customers;
 mod early_warning;
 mod email_settings;
+mod guarantees;
 mod home;
 mod inbox;
 mod knowledge_settings;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(knowledge_settings::router())
         .merge(email_settings::router())
         .merge(cases::router())
+        .merge(guarantees::router())
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(alert_rules::router())

@@ -29,7 +29,8 @@ pub(super) fn claim_select() -> String {
          c.email AS customer_email, t.id AS team_id, t.key AS team_key, t.name AS team_name, \
          u.id AS staff_id, u.name AS staff_name, u.external_id AS staff_external_id, \
          p.id AS touchpoint_id, p.key AS touchpoint_key, p.name AS touchpoint_name, \
-         g.currency, g.invoiced_minor, g.paid_minor, g.credit_minor, g.reason, g.source, g.case_id, \
+         g.currency, g.invoiced_minor, g.paid_minor, g.credit_minor, g.reason, g.source, \
+         COALESCE(g.case_id, (SELECT i.case_id FROM guarantee_claims i WHERE i.id = g.corrects_claim_id)) AS case_id, \
          r.id AS recorder_id, r.name AS recorder_name, r.external_id AS recorder_external_id, \
          g.invoked_at, g.recorded_at \
          FROM guarantee_claims g JOIN transactions x ON x.id = g.transaction_id \

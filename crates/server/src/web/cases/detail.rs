@@ -119,6 +119,8 @@ struct DetailPage {
     can_reopen: bool,
     can_take: bool,
     reassign: Option<Reassign>,
+    /// The guarantee invocation that opened or joined the case, as it stands now.
+    guarantee: Option<store::Claim>,
     draft: Draft,
     error: Option<String>,
 }
@@ -332,6 +334,12 @@ pub(super) async fn show(state: &AppState, staff: &Staff, case: Case, view: View
     let opening = opening(state, &case, &zone).await?;
     let (other_cases, transactions, responses) = history(state, &case, &zone).await?;
     let events = state.store.case_events(case.id).await?;
+    let guarantee = state
+        .store
+        .claims_of_case(case.id)
+        .await?
+        .into_iter()
+        .rfind(|c| c.superseded_by.is_none());
     let reassign = if oversees(staff.user.role) {
         Some(reassign(state, &case, view.assign_team.as_deref()).await?)
     } else {
@@ -340,6 +348,7 @@ pub(super) async fn show(state: &AppState, staff: &Staff, case: Case, view: View
     let status = case.status;
     let time = |t: Option<Timestamp>| t.map(|t| display_in(t, &zone));
     let page = DetailPage {
+        guarantee,
         chrome: Chrome::for_staff(staff, "/cases", &staff.time_zone),
         escalation: EscalationLevel::from_index(case.escalation_level).label(),
         opened_at: display_in(case.opened_at, &zone),
