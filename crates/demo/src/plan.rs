@@ -22,6 +22,10 @@ pub mod streams {
     pub const CUSTOMERS: u64 = 2;
     pub const TRANSACTIONS: u64 = 3;
     pub const RESPONSES: u64 = 4;
+    /// Who invokes the guarantee, when, for how much and why.
+    pub const GUARANTEES: u64 = 5;
+    /// How the president works the cases the invocations open.
+    pub const GUARANTEE_CASES: u64 = 6;
 }
 
 /// A deterministic random number generator for one generator of one seed.

@@ -242,7 +242,10 @@ pub(crate) fn report_period(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<(Dimension, Timestamp, Timestamp), ApiError> {
-    let by = by.map(Dimension::parse).transpose()?.unwrap_or(Dimension::Team);
+    let by = by
+        .map(Dimension::parse)
+        .transpose()?
+        .unwrap_or(Dimension::Team);
     let to = parse_time("to", to)?.unwrap_or(now);
     let from = parse_time("from", from)?.unwrap_or(to - SignedDuration::from_hours(24 * 90));
     if from >= to {
@@ -272,7 +275,8 @@ async fn guarantee_report(
         query.to.as_deref(),
     )?;
     let zone = crate::recovery::zone(state.store.as_ref()).await?;
-    let view = crate::guarantee::report::build(state.store.as_ref(), from, to, by, None, &zone).await?;
+    let view =
+        crate::guarantee::report::build(state.store.as_ref(), from, to, by, None, &zone).await?;
     Ok(Json(view))
 }
 
@@ -372,7 +376,10 @@ pub struct PolicyBody {
 #[utoipa::path(get, path = "/api/v1/guarantee-policy", tag = "guarantee",
     responses((status = 200, body = PolicyBody), (status = 401, body = Problem)),
     security(("api_key" = ["read"])))]
-async fn get_policy(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<PolicyBody>> {
+async fn get_policy(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<PolicyBody>> {
     caller.require(ApiScope::Read)?;
     let policy = crate::guarantee::load_policy(state.store.as_ref()).await?;
     Ok(Json(PolicyBody {

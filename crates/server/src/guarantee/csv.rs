@@ -35,7 +35,11 @@ pub fn header() -> String {
 }
 
 pub fn row(claim: &Claim, zone: &TimeZone) -> String {
-    let at = |t: jiff::Timestamp| t.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let at = |t: jiff::Timestamp| {
+        t.to_zoned(zone.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    };
     let amount = |m: &domain::Money| format_amount(m.minor, m.currency);
     let optional = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
     line(&[
@@ -43,7 +47,12 @@ pub fn row(claim: &Claim, zone: &TimeZone) -> String {
         claim.kind.clone(),
         claim.invocation_id.to_string(),
         optional(claim.corrects),
-        if claim.superseded_by.is_none() { "yes" } else { "no" }.to_owned(),
+        if claim.superseded_by.is_none() {
+            "yes"
+        } else {
+            "no"
+        }
+        .to_owned(),
         at(claim.invoked_at),
         at(claim.recorded_at),
         text_cell(&claim.transaction_external_id),

@@ -1,6 +1,7 @@
 //! The guarantee report as the API and the console show it: the domain's figures with names
 //! in place of ids, and money written per currency.
 
+use domain::CustomerId;
 use domain::guarantee::claim::format_amount;
 use domain::guarantee::report::{Dimension, Figures, PresidentResponse, summarize};
 use domain::{Currency, TeamId, UserId};
@@ -8,7 +9,6 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::HashMap;
-use domain::CustomerId;
 use store::{ListParams, Store, StoreResult, TeamFilter};
 
 /// One row (or the total).
@@ -59,7 +59,10 @@ pub struct ReportView {
     pub president: PresidentView,
 }
 
-fn money(totals: &Figures, pick: impl Fn(&domain::guarantee::report::Totals) -> i64) -> HashMap<String, String> {
+fn money(
+    totals: &Figures,
+    pick: impl Fn(&domain::guarantee::report::Totals) -> i64,
+) -> HashMap<String, String> {
     totals
         .money
         .iter()

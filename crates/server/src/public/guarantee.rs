@@ -82,8 +82,9 @@ async fn open(
         Err(error) => return Err(Refusal::from(error).page(browser, None)),
     };
     let zone = match state.store.organization().await {
-        Ok(organization) => jiff::tz::TimeZone::get(&organization.time_zone)
-            .unwrap_or(jiff::tz::TimeZone::UTC),
+        Ok(organization) => {
+            jiff::tz::TimeZone::get(&organization.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+        }
         Err(error) => return Err(Refusal::from(error).page(browser, None)),
     };
     Ok(Opened {
@@ -206,7 +207,9 @@ async fn invoke(
     };
     if opened.target.invocation.is_some() {
         let form = InvokeForm::default();
-        return opened.page(&state, StatusCode::CONFLICT, &form, None, None).await;
+        return opened
+            .page(&state, StatusCode::CONFLICT, &form, None, None)
+            .await;
     }
     let Some(form) = body
         .ok()
@@ -229,7 +232,9 @@ async fn invoke(
         Err(Refused::Invalid(error)) => {
             let message = sentence(error.field, &error.message, &opened.target);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            opened.page(&state, status, &form, Some(message), None).await
+            opened
+                .page(&state, status, &form, Some(message), None)
+                .await
         }
         Err(Refused::Conflict(_)) => {
             // Invoked a moment ago (another tab, a double click): show what stands.
@@ -237,7 +242,9 @@ async fn invoke(
                 Ok(target) => {
                     let reopened = Opened { target, ..opened };
                     let empty = InvokeForm::default();
-                    reopened.page(&state, StatusCode::CONFLICT, &empty, None, None).await
+                    reopened
+                        .page(&state, StatusCode::CONFLICT, &empty, None, None)
+                        .await
                 }
                 Err(error) => Refusal::from(error).page(&EN, None),
             }

@@ -111,9 +111,9 @@ async fn list(
             alert_kind::GUARANTEE,
             alert_kind::GUARANTEE_TREND,
         ]
-            .into_iter()
-            .find(|k| *k == kind)
-            .map(str::to_owned),
+        .into_iter()
+        .find(|k| *k == kind)
+        .map(str::to_owned),
         team: teams.iter().find(|t| t.key.as_str() == team).map(|t| t.id),
         touchpoint: touchpoints
             .iter()

@@ -170,7 +170,11 @@ fn with_guarantee(
     }
     let escape = crate::mail::templates::escape_html;
     let link = url.map_or(String::new(), |url| {
-        format!(" <a href=\"{}\">{}</a>", escape(url), escape(&policy.link_label))
+        format!(
+            " <a href=\"{}\">{}</a>",
+            escape(url),
+            escape(&policy.link_label)
+        )
     });
     let block = format!(
         "<p style=\"border-left:4px solid #1f5fd6;padding:8px 12px;color:#10243e;\">{}{link}</p>",
@@ -237,7 +241,8 @@ async fn handle(
         }
     };
     let guarantee = store.guarantee_lookup_id(view.transaction_id).await?;
-    let Some(message) = context.compose(&view, &lookup_id, guarantee.as_deref(), email, job.reminder)
+    let Some(message) =
+        context.compose(&view, &lookup_id, guarantee.as_deref(), email, job.reminder)
     else {
         let error = MailError::Invalid("the invitation's links cannot be made".into());
         return record_failure(state, item, job, &error).await;

@@ -19,6 +19,7 @@ mod console_recovery_settings;
 mod console_staff;
 mod console_touchpoints;
 mod console_transactions;
+mod guarantee;
 mod mail;
 mod operations;
 mod public_survey;

@@ -9,5 +9,6 @@ mod harness;
 
 mod admin_manages_teams;
 mod customer_answers_survey;
+mod guarantee_journey;
 mod phone_sized_console;
 mod recovery_journey;

@@ -80,10 +80,12 @@ async fn presidents(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
     if let Some(president) = effects::president(&mut *conn).await? {
         return Ok(vec![president]);
     }
-    let rows = sqlx::query("SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id")
-        .fetch_all(conn)
-        .await
-        .map_err(map_err)?;
+    let rows = sqlx::query(
+        "SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
     rows.iter().map(|r| get(r, "id")).collect()
 }
 
@@ -184,17 +186,25 @@ impl SqlStore {
         let target = load(conn, &invocation.lookup_id).await?;
         if target.amount != Some(invocation.settlement.invoiced) {
             return Err(StoreError::Conflict(
-                "the invoiced amount of this transaction has changed; please reload the page".into(),
+                "the invoiced amount of this transaction has changed; please reload the page"
+                    .into(),
             ));
         }
-        if current_claim_of_transaction(conn, target.transaction).await?.is_some() {
+        if current_claim_of_transaction(conn, target.transaction)
+            .await?
+            .is_some()
+        {
             return Err(StoreError::Conflict(
                 "the guarantee of this transaction has already been invoked".into(),
             ));
         }
         let presidents = presidents(conn).await?;
         let settlement = &invocation.settlement;
-        let pays = format!("pays {} of {}", settlement.paid.display(), settlement.invoiced.display());
+        let pays = format!(
+            "pays {} of {}",
+            settlement.paid.display(),
+            settlement.invoiced.display()
+        );
         let (case_id, case_joined) = self
             .president_case(conn, &target, presidents.first().copied(), &pays, context)
             .await?;
@@ -219,19 +229,28 @@ impl SqlStore {
         )
         .await?;
         let claim = read_claim(conn, claim_id).await?;
-        let why = claim.reason.as_deref().map_or(String::new(), |r| format!(" \u{201c}{r}\u{201d}"));
+        let why = claim
+            .reason
+            .as_deref()
+            .map_or(String::new(), |r| format!(" \u{201c}{r}\u{201d}"));
         effects::case_event(
             conn,
             case_id,
             "guarantee",
             &SYSTEM,
-            Some(format!("Guarantee invoked: the customer {pays}, credit {}.{why}", settlement.credit.display())),
+            Some(format!(
+                "Guarantee invoked: the customer {pays}, credit {}.{why}",
+                settlement.credit.display()
+            )),
             now,
         )
         .await?;
         let notice = Notice {
             kind: "guarantee.invoked",
-            title: format!("Guarantee invoked by {} on {}", target.customer_label, target.touchpoint_name),
+            title: format!(
+                "Guarantee invoked by {} on {}",
+                target.customer_label, target.touchpoint_name
+            ),
             body: format!(
                 "The customer {pays} (credit {}). Honoured as invoked; case #{case_id} is yours.{why}",
                 settlement.credit.display()
@@ -242,12 +261,24 @@ impl SqlStore {
         let mut notifications = effects::notify(conn, &presidents, &notice, now).await?;
         let subscribers = effects::Subscribers::load(conn).await?;
         let mut webhooks = subscribers
-            .emit(conn, "guarantee.invoked", &format!("guarantee.invoked:{claim_id}"), webhook_data(&claim), now)
+            .emit(
+                conn,
+                "guarantee.invoked",
+                &format!("guarantee.invoked:{claim_id}"),
+                webhook_data(&claim),
+                now,
+            )
             .await?;
         if !case_joined {
             let case = read_case(conn, case_id).await?;
             webhooks += subscribers
-                .emit(conn, "case.opened", &format!("case.opened:{case_id}"), super::cases::webhook_data(&case), now)
+                .emit(
+                    conn,
+                    "case.opened",
+                    &format!("case.opened:{case_id}"),
+                    super::cases::webhook_data(&case),
+                    now,
+                )
                 .await?;
         }
         let facts = ResponseFacts {
@@ -263,7 +294,8 @@ impl SqlStore {
         };
         let mut alerts = 0;
         for found in matching(&context.rules, &facts) {
-            let Some(alert) = rule_alert(conn, &target, &found, claim_id, case_id, now).await? else {
+            let Some(alert) = rule_alert(conn, &target, &found, claim_id, case_id, now).await?
+            else {
                 continue;
             };
             alerts += 1;
@@ -286,7 +318,13 @@ impl SqlStore {
                 "customer": {"external_id": claim.customer.external_id},
                 "touchpoint": claim.touchpoint.key, "raised_at": now.to_string()}});
             webhooks += subscribers
-                .emit(conn, "alert.raised", &format!("alert.raised:{alert}"), data, now)
+                .emit(
+                    conn,
+                    "alert.raised",
+                    &format!("alert.raised:{alert}"),
+                    data,
+                    now,
+                )
                 .await?;
         }
         let mut scopes = vec![None];
@@ -299,7 +337,13 @@ impl SqlStore {
         }
         if target.customer_email.is_some() {
             let payload = serde_json::json!({ "claim_id": claim_id });
-            enqueue(conn, effects::topics::GUARANTEE_EMAIL, &payload, to_micros(now)).await?;
+            enqueue(
+                conn,
+                effects::topics::GUARANTEE_EMAIL,
+                &payload,
+                to_micros(now),
+            )
+            .await?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(Invoked {
@@ -324,7 +368,10 @@ impl SqlStore {
     ) -> StoreResult<(i64, bool)> {
         let now = context.policy.now;
         let key = open_key_for(target.customer, Some(target.transaction));
-        let clocks = context.policy.sla.clocks(Priority::Urgent, now, &context.policy.zone);
+        let clocks = context
+            .policy
+            .sla
+            .clocks(Priority::Urgent, now, &context.policy.zone);
         if let Some(id) = open_case_with_key(conn, &key).await? {
             sqlx::query(
                 "UPDATE cases SET priority = 'urgent', owner_user_id = COALESCE($1, owner_user_id), \
@@ -341,7 +388,9 @@ impl SqlStore {
             .execute(&mut *conn)
             .await
             .map_err(map_err)?;
-            let body = "The customer invoked the guarantee: the case is now urgent and the president's".to_owned();
+            let body =
+                "The customer invoked the guarantee: the case is now urgent and the president's"
+                    .to_owned();
             effects::case_event(conn, id, "assigned", &SYSTEM, Some(body), now).await?;
             return Ok((id, true));
         }
@@ -397,7 +446,9 @@ impl SqlStore {
             )));
         }
         if corrected.invoiced != settlement.invoiced {
-            return Err(StoreError::Conflict("the correction must keep the invoiced amount".into()));
+            return Err(StoreError::Conflict(
+                "the correction must keep the invoiced amount".into(),
+            ));
         }
         let subject = ClaimSubject {
             transaction: corrected.transaction_id.0,
@@ -426,32 +477,60 @@ impl SqlStore {
         let entry = read_claim(conn, id).await?;
         let before = serde_json::json!({"paid_minor": corrected.paid.minor, "credit_minor": corrected.credit.minor});
         let after = serde_json::json!({"paid_minor": entry.paid.minor, "credit_minor": entry.credit.minor, "reason": entry.reason});
-        audit(conn, actor, "guarantee.correct", "guarantee", Some(corrected.invocation_id.to_string()), Some(before), Some(after)).await?;
+        audit(
+            conn,
+            actor,
+            "guarantee.correct",
+            "guarantee",
+            Some(corrected.invocation_id.to_string()),
+            Some(before),
+            Some(after),
+        )
+        .await?;
         let subscribers = effects::Subscribers::load(conn).await?;
         subscribers
-            .emit(conn, "guarantee.corrected", &format!("guarantee.corrected:{id}"), webhook_data(&entry), now)
+            .emit(
+                conn,
+                "guarantee.corrected",
+                &format!("guarantee.corrected:{id}"),
+                webhook_data(&entry),
+                now,
+            )
             .await?;
-        if let Some(case_id) = corrected.case_id.or(self.case_of_invocation(conn, corrected.invocation_id).await?) {
+        if let Some(case_id) = corrected.case_id.or(self
+            .case_of_invocation(conn, corrected.invocation_id)
+            .await?)
+        {
             let body = format!(
                 "Guarantee corrected by {}: the customer pays {}, credit {}",
                 actor_label(actor),
                 entry.paid.display(),
                 entry.credit.display()
             );
-            let who = EventActor { label: &actor_label(actor), user };
+            let who = EventActor {
+                label: &actor_label(actor),
+                user,
+            };
             effects::case_event(conn, case_id, "guarantee", &who, Some(body), now).await?;
         }
         w.tx.commit().await.map_err(map_err)?;
         Ok(entry)
     }
 
-    async fn case_of_invocation(&self, conn: &mut AnyConnection, invocation: i64) -> StoreResult<Option<i64>> {
+    async fn case_of_invocation(
+        &self,
+        conn: &mut AnyConnection,
+        invocation: i64,
+    ) -> StoreResult<Option<i64>> {
         let row = sqlx::query("SELECT case_id FROM guarantee_claims WHERE id = $1")
             .bind(invocation)
             .fetch_optional(conn)
             .await
             .map_err(map_err)?;
-        Ok(row.map(|r| get::<Option<i64>>(&r, "case_id")).transpose()?.flatten())
+        Ok(row
+            .map(|r| get::<Option<i64>>(&r, "case_id"))
+            .transpose()?
+            .flatten())
     }
 }
 
@@ -499,9 +578,15 @@ async fn window(
     from: Timestamp,
     to: Timestamp,
 ) -> StoreResult<Window> {
-    let team_clause = if team.is_some() { " AND team_id = $3" } else { "" };
+    let team_clause = if team.is_some() {
+        " AND team_id = $3"
+    } else {
+        ""
+    };
     let count = |table: &str, column: &str, extra: &str| {
-        format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} >= $1 AND {column} < $2{extra}{team_clause}")
+        format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE {column} >= $1 AND {column} < $2{extra}{team_clause}"
+        )
     };
     let mut numbers = [0i64; 2];
     let queries = [
@@ -528,8 +613,20 @@ async fn rising_rate(
     now: Timestamp,
 ) -> StoreResult<Option<RisingRate>> {
     let recent_start = now - trend::RECENT_WINDOW;
-    let recent = window(conn, team, recent_start, now + jiff::SignedDuration::from_micros(1)).await?;
-    let baseline = window(conn, team, recent_start - trend::BASELINE_WINDOW, recent_start).await?;
+    let recent = window(
+        conn,
+        team,
+        recent_start,
+        now + jiff::SignedDuration::from_micros(1),
+    )
+    .await?;
+    let baseline = window(
+        conn,
+        team,
+        recent_start - trend::BASELINE_WINDOW,
+        recent_start,
+    )
+    .await?;
     Ok(trend::rising(recent, baseline))
 }
 
@@ -589,7 +686,13 @@ async fn trend_alert(
         "baseline": rise.baseline_per_thousand, "recent": rise.recent_per_thousand,
         "raised_at": now.to_string()}});
     subscribers
-        .emit(conn, "alert.raised", &format!("alert.raised:{id}"), data, now)
+        .emit(
+            conn,
+            "alert.raised",
+            &format!("alert.raised:{id}"),
+            data,
+            now,
+        )
         .await?;
     Ok(true)
 }

@@ -162,7 +162,10 @@ impl SqlStore {
         })
     }
 
-    pub(super) async fn lookup_of(&self, transaction: TransactionId) -> StoreResult<Option<String>> {
+    pub(super) async fn lookup_of(
+        &self,
+        transaction: TransactionId,
+    ) -> StoreResult<Option<String>> {
         let row = sqlx::query(
             "SELECT l.lookup_id FROM guarantee_links l JOIN transactions x ON x.id = l.transaction_id \
              WHERE l.transaction_id = $1 AND x.amount_minor IS NOT NULL",
@@ -291,8 +294,7 @@ impl SqlStore {
                 invoiced_minor: get(row, "invoiced_minor")?,
                 paid_minor: get(row, "paid_minor")?,
                 invoked_at: get_time(row, "invoked_at")?,
-                president_acted_at: get::<Option<i64>>(row, "president_acted_at")?
-                    .map(from_micros),
+                president_acted_at: get::<Option<i64>>(row, "president_acted_at")?.map(from_micros),
             });
         }
         // Months are counted from hourly buckets, exact for every zone offset of whole hours.
@@ -317,7 +319,9 @@ impl SqlStore {
             let key: Option<i64> = get(row, "k")?;
             let n: i64 = get(row, "n")?;
             let key = match by {
-                Dimension::Month => key.map(|hour| month_of(from_micros(hour * 3_600_000_000), zone)),
+                Dimension::Month => {
+                    key.map(|hour| month_of(from_micros(hour * 3_600_000_000), zone))
+                }
                 _ => key.map(|id| id.to_string()),
             };
             *counts.entry(key).or_default() += n;

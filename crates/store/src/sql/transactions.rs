@@ -245,7 +245,11 @@ async fn upsert_one(
 }
 
 /// Every transaction gets its signed guarantee link when it is first recorded.
-async fn add_guarantee_link(conn: &mut AnyConnection, transaction: i64, now: i64) -> StoreResult<()> {
+async fn add_guarantee_link(
+    conn: &mut AnyConnection,
+    transaction: i64,
+    now: i64,
+) -> StoreResult<()> {
     let mut nonce = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
     let lookup_id: String = nonce.iter().map(|b| format!("{b:02x}")).collect();

@@ -11,7 +11,9 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use domain::time::display_in;
 use serde::Deserialize;
-use store::{Case, CaseFilter, Claim, ClaimFilter, ListParams, Response, ResponseFilter, StoreError};
+use store::{
+    Case, CaseFilter, Claim, ClaimFilter, ListParams, Response, ResponseFilter, StoreError,
+};
 
 /// A review of the customer's as a row.
 pub(super) struct ReviewRow {
@@ -123,7 +125,11 @@ async fn show(state: &AppState, staff: &Staff, claim: Claim, draft: Draft) -> Pa
     let page = DetailPage {
         chrome: Chrome::for_staff(staff, "/guarantees", &staff.time_zone),
         can_correct: staff.user.role.can_oversee() && claim.superseded_by.is_none(),
-        entries: entries.into_iter().rev().map(|c| Row::new(c, &zone)).collect(),
+        entries: entries
+            .into_iter()
+            .rev()
+            .map(|c| Row::new(c, &zone))
+            .collect(),
         claim: Row::new(claim, &zone),
         others,
         cases,
@@ -147,7 +153,13 @@ pub(super) async fn page(
     }
     let draft = Draft {
         error: None,
-        paid: claim.paid.display().split(' ').next().unwrap_or_default().to_owned(),
+        paid: claim
+            .paid
+            .display()
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         reason: String::new(),
     };
     show(&state, &staff, claim, draft).await
@@ -174,14 +186,19 @@ pub(super) async fn correct(
         paid: form.paid.clone(),
         reason: form.reason.clone(),
     };
-    let settlement = match crate::api::guarantees::correction(&claim, &form.paid, None, &form.reason) {
-        Ok(settlement) => settlement,
-        Err(error) => {
-            let what = if error.field == "reason" { "Reason" } else { "Amount paid" };
-            let draft = refuse(format!("{what}: {}.", error.message));
-            return show(&state, &staff, claim, draft).await;
-        }
-    };
+    let settlement =
+        match crate::api::guarantees::correction(&claim, &form.paid, None, &form.reason) {
+            Ok(settlement) => settlement,
+            Err(error) => {
+                let what = if error.field == "reason" {
+                    "Reason"
+                } else {
+                    "Amount paid"
+                };
+                let draft = refuse(format!("{what}: {}.", error.message));
+                return show(&state, &staff, claim, draft).await;
+            }
+        };
     match state
         .store
         .correct_guarantee(&actor(&staff), claim.id, settlement, state.clock.now())

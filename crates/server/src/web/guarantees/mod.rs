@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/guarantees/export.csv", get(export))
         .route("/guarantees/report", get(report::page))
         .route("/guarantees/{id}", get(detail::page))
-        .route("/guarantees/{id}/corrections", axum::routing::post(detail::correct))
+        .route(
+            "/guarantees/{id}/corrections",
+            axum::routing::post(detail::correct),
+        )
         .route("/settings/guarantee", get(policy::page).post(policy::save))
 }
 

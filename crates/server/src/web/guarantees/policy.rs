@@ -80,7 +80,11 @@ pub(super) async fn save(
         }
         Err(error) => {
             let mut page = view(&staff, form.text, form.link_label);
-            let what = if error.field == "text" { "The guarantee" } else { "The link" };
+            let what = if error.field == "text" {
+                "The guarantee"
+            } else {
+                "The link"
+            };
             page.error = Some(format!("{what} {}.", error.message));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

@@ -31,7 +31,8 @@ struct ReportPage {
 
 impl ReportPage {
     fn rate(&self, row: &RowView) -> String {
-        row.rate_per_thousand.map_or("—".into(), |r| format!("{r:.1}"))
+        row.rate_per_thousand
+            .map_or("—".into(), |r| format!("{r:.1}"))
     }
 
     fn share(&self, row: &RowView) -> String {
@@ -96,14 +97,22 @@ pub(super) async fn page(
         })
     };
     let to = day("To", &to_text, true).unwrap_or_else(|| state.clock.now());
-    let mut from = day("From", &from_text, false)
-        .unwrap_or(to - SignedDuration::from_hours(24 * 90));
+    let mut from =
+        day("From", &from_text, false).unwrap_or(to - SignedDuration::from_hours(24 * 90));
     if from >= to {
         notices.push("From must be before To; the 90 days before To are shown.".into());
         from = to - SignedDuration::from_hours(24 * 90);
     }
     let by = Dimension::parse(&raw(&query.by)).unwrap_or(Dimension::Team);
-    let report = build(state.store.as_ref(), from, to, by, visible.as_deref(), &zone).await?;
+    let report = build(
+        state.store.as_ref(),
+        from,
+        to,
+        by,
+        visible.as_deref(),
+        &zone,
+    )
+    .await?;
     let page = ReportPage {
         chrome: Chrome::for_staff(&staff, "/guarantees", &staff.time_zone),
         dimensions: Choice::list(
@@ -116,7 +125,10 @@ pub(super) async fn page(
             by.as_str(),
         ),
         from: from.to_zoned(zone.clone()).date().to_string(),
-        to: (to - SignedDuration::from_secs(1)).to_zoned(zone.clone()).date().to_string(),
+        to: (to - SignedDuration::from_secs(1))
+            .to_zoned(zone.clone())
+            .date()
+            .to_string(),
         report,
         notices,
         sees_everyone: visible.is_none(),
