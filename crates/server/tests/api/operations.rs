@@ -126,6 +126,12 @@ async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/webhooks/{id}/deliveries", vec!["get"]),
         ("/api/v1/webhook-deliveries/{id}", vec!["get"]),
         ("/api/v1/webhook-deliveries/{id}/resend", vec!["post"]),
+        ("/api/v1/guarantees", vec!["get"]),
+        ("/api/v1/guarantees/export", vec!["get"]),
+        ("/api/v1/guarantees/report", vec!["get"]),
+        ("/api/v1/guarantees/{id}", vec!["get"]),
+        ("/api/v1/guarantees/{id}/corrections", vec!["post"]),
+        ("/api/v1/guarantee-policy", vec!["get", "put"]),
     ];
     assert_eq!(
         paths.len(),
