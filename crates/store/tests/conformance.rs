@@ -13,6 +13,14 @@ struct TestDb {
     _database: TestDatabase,
 }
 
+impl TestDb {
+    /// A raw connection, to try what the store's interface never does.
+    async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self._database.url).await.unwrap()
+    }
+}
+
 async fn sqlite() -> TestDb {
     let database = TestDatabase::sqlite().unwrap();
     TestDb {
@@ -48,6 +56,7 @@ on_both_backends!(
     a_batch_with_an_unknown_touchpoint_changes_nothing,
     idempotency_keys_are_claimed_once,
     every_change_is_audited,
+    the_guarantee_ledger_refuses_edits_and_a_second_invocation,
 );
 
 fn system() -> Actor {
@@ -256,4 +265,69 @@ async fn every_change_is_audited(db: TestDb) {
             .and_then(|a| a["role"].as_str()),
         Some("president")
     );
+}
+
+async fn the_guarantee_ledger_refuses_edits_and_a_second_invocation(db: TestDb) {
+    use domain::guarantee::{ClaimRequest, Settlement};
+    seed_team_and_touchpoint(&db.store).await;
+    let created = db
+        .store
+        .upsert_transactions(&system(), vec![transaction("T-1", "phone-support")])
+        .await
+        .unwrap();
+    let id = created[0].record.id;
+    let lookup_id = db.store.guarantee_lookup_id(id).await.unwrap().unwrap();
+    assert_eq!(
+        created[0].record.guarantee_lookup_id.as_deref(),
+        Some(lookup_id.as_str())
+    );
+    let settings = domain::recovery::RecoverySettings::default();
+    let context = ProcessingContext {
+        rules: Vec::new(),
+        policy: CasePolicy {
+            sla: settings.sla,
+            zone: jiff::tz::TimeZone::UTC,
+            now: jiff::Timestamp::now(),
+        },
+        high_value_minor: None,
+        routing: settings.routing,
+        max_alert_age: jiff::SignedDuration::from_hours(24),
+    };
+    let invoiced = Money::new(12000, Currency::parse("EUR").unwrap()).unwrap();
+    let request = ClaimRequest {
+        worth: "30".into(),
+        ..ClaimRequest::default()
+    };
+    let invocation = NewInvocation {
+        lookup_id: lookup_id.clone(),
+        settlement: Settlement::decide(invoiced, &request).unwrap(),
+        source: claim_source::LINK,
+    };
+    let invoked = db
+        .store
+        .invoke_guarantee(invocation.clone(), &context)
+        .await
+        .unwrap();
+    assert_eq!(invoked.claim.credit.minor, 9000);
+    let again = db.store.invoke_guarantee(invocation, &context).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let pool = db.raw().await;
+    for sql in [
+        "UPDATE guarantee_claims SET paid_minor = 0, credit_minor = 12000",
+        "DELETE FROM guarantee_claims",
+    ] {
+        let tampered = sqlx::query(sql).execute(&pool).await;
+        assert!(tampered.is_err(), "{sql} was allowed");
+    }
+    let unbalanced = sqlx::query(
+        "INSERT INTO guarantee_claims (kind, transaction_id, customer_id, touchpoint_id, currency, \
+         invoiced_minor, paid_minor, credit_minor, source, invoked_at, recorded_at) \
+         SELECT 'correction', transaction_id, customer_id, touchpoint_id, currency, 12000, 100, 100, \
+         'console', invoked_at, recorded_at FROM guarantee_claims",
+    )
+    .execute(&pool)
+    .await;
+    assert!(unbalanced.is_err(), "paid + credit must equal the invoice");
+    let kept = db.store.guarantee_claim(invoked.claim.id).await.unwrap();
+    assert_eq!((kept.paid.minor, kept.credit.minor), (3000, 9000));
 }
