@@ -18,6 +18,7 @@ on_both_backends!(
     the_report_counts_invocations_per_thousand_transactions,
     a_rising_invocation_rate_raises_an_alert,
     a_guarantee_rule_alerts_on_invocations,
+    the_president_stays_informed_when_handing_the_case_on,
 );
 
 mod with_mail {
@@ -330,7 +331,11 @@ async fn an_invocation_is_honoured_and_reaches_the_president_at_once(backend: Ba
     assert!(to_president.data.contains("Guarantee invoked"));
     let to_customer = mails
         .iter()
-        .find(|m| m.rcpt_to.iter().any(|r| r.to_lowercase().contains("c-1@example.com")))
+        .find(|m| {
+            m.rcpt_to
+                .iter()
+                .any(|r| r.to_lowercase().contains("c-1@example.com"))
+        })
         .expect("the customer gets a confirmation");
     assert!(to_customer.data.contains("30.00 EUR"));
     assert!(to_customer.data.contains("90.00 EUR"));
@@ -751,4 +756,54 @@ async fn two_instances_tell_the_president_once() {
         .filter(|n| n.kind == "guarantee.invoked")
         .count();
     assert_eq!(told, 1, "and told once in the inbox");
+}
+
+async fn the_president_stays_informed_when_handing_the_case_on(app: TestApp) {
+    let president = setup(&app).await;
+    let body = json!({"email": "member@example.com", "name": "Mo Member", "role": "member", "teams": ["care"]});
+    let response = app.post_json("/api/v1/users", &app.admin_key, &body).await;
+    assert_eq!(response.status(), 201);
+    let member = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let url = transaction(&app, "T-1", "C-1").await;
+    invoke(&app, &url, &[("worth", "0")]).await;
+    let case_id = ledger(&app).await[0]["case_id"].as_i64().unwrap();
+    let handed = app
+        .patch_json(
+            &format!("/api/v1/cases/{case_id}"),
+            &app.admin_key,
+            &json!({"owner_team": "care", "owner_user_id": member}),
+        )
+        .await;
+    assert_eq!(handed.status(), 200, "{}", handed.text().await.unwrap());
+    let noted = app
+        .post_json(
+            &format!("/api/v1/cases/{case_id}/notes"),
+            &app.admin_key,
+            &json!({"body": "Called the customer"}),
+        )
+        .await;
+    assert!(noted.status().is_success());
+    let inbox = app
+        .store
+        .notifications(
+            domain::UserId(president),
+            &ListParams {
+                limit: 10,
+                ..ListParams::default()
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let titles: Vec<&str> = inbox.items.iter().map(|n| n.title.as_str()).collect();
+    assert!(
+        titles.iter().any(|t| t.contains("reassigned")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("note added")),
+        "{titles:?}"
+    );
 }
