@@ -7,7 +7,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use store::Counts;
+use domain::time::display_in;
+use jiff::SignedDuration;
+use store::{ClaimFilter, Counts, ListParams};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(overview))
@@ -21,6 +23,90 @@ struct OverviewPage {
     president: Option<String>,
     counts: Counts,
     is_admin: bool,
+    /// For the president and administrators: the guarantee over the last 30 days.
+    guarantee: Option<GuaranteeGlance>,
+}
+
+/// The guarantee at a glance.
+struct GuaranteeGlance {
+    invocations: i64,
+    per_thousand: String,
+    credits: String,
+    latest: Vec<Invocation>,
+}
+
+struct Invocation {
+    id: i64,
+    when: String,
+    customer: String,
+    paid: String,
+    credit: String,
+}
+
+async fn guarantee_glance(
+    state: &AppState,
+    staff: &Staff,
+) -> Result<GuaranteeGlance, store::StoreError> {
+    let zone = staff.zone();
+    let now = state.clock.now();
+    let from = now - SignedDuration::from_hours(24 * 30);
+    let report = crate::guarantee::report::build(
+        state.store.as_ref(),
+        from,
+        now,
+        domain::guarantee::report::Dimension::Team,
+        None,
+        &zone,
+    )
+    .await?;
+    let mut credits: Vec<String> = report
+        .total
+        .credits
+        .iter()
+        .map(|(currency, amount)| format!("{amount} {currency}"))
+        .collect();
+    credits.sort();
+    let latest = state
+        .store
+        .list_guarantee_claims(
+            &ListParams {
+                limit: 5,
+                newest_first: true,
+                ..ListParams::default()
+            },
+            &ClaimFilter {
+                current_only: true,
+                ..ClaimFilter::default()
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|c| Invocation {
+            id: c.id,
+            when: display_in(c.invoked_at, &zone),
+            customer: c
+                .customer
+                .name
+                .clone()
+                .unwrap_or(c.customer.external_id.clone()),
+            paid: c.paid.display(),
+            credit: c.credit.display(),
+        })
+        .collect();
+    Ok(GuaranteeGlance {
+        invocations: report.total.invocations,
+        per_thousand: report
+            .total
+            .rate_per_thousand
+            .map_or("—".into(), |r| format!("{r:.1}")),
+        credits: if credits.is_empty() {
+            "nothing".into()
+        } else {
+            credits.join(", ")
+        },
+        latest,
+    })
 }
 
 impl OverviewPage {
@@ -47,6 +133,10 @@ async fn overview(State(state): State<AppState>, staff: Staff) -> PageResult {
         president: organization.president.map(|p| p.name),
         counts: state.store.counts().await?,
         is_admin: staff.user.role.can_administer(),
+        guarantee: match staff.user.role.can_oversee() {
+            true => Some(guarantee_glance(&state, &staff).await?),
+            false => None,
+        },
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -63,6 +153,7 @@ mod tests {
             president: None,
             counts: Counts::default(),
             is_admin: false,
+            guarantee: None,
         };
         assert_eq!(page.grouped(&0), "0");
         assert_eq!(page.grouped(&999), "999");

@@ -14,6 +14,7 @@ mod console_auth;
 mod console_cases;
 mod console_customers;
 mod console_email;
+mod console_guarantees;
 mod console_knowledge;
 mod console_recovery_settings;
 mod console_staff;
