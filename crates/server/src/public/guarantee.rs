@@ -4,7 +4,8 @@
 //! pays and the credit. As on the survey page, the signed token is the credential.
 
 use super::Refusal;
-use super::i18n::{self, EN, Text};
+use super::guarantee_text::{self, GuaranteeText};
+use super::i18n::{self, Text};
 use crate::guarantee::{self, Refused};
 use crate::links::Links;
 use crate::state::AppState;
@@ -37,6 +38,7 @@ struct Settled {
 #[template(path = "public/guarantee.html")]
 struct GuaranteePage<'a> {
     t: &'static Text,
+    g: &'static GuaranteeText,
     organization: &'a str,
     policy_text: String,
     touchpoint: &'a str,
@@ -61,6 +63,7 @@ struct Opened {
     lookup_id: String,
     target: GuaranteeTarget,
     zone: jiff::tz::TimeZone,
+    t: &'static Text,
 }
 
 async fn open(
@@ -88,6 +91,7 @@ async fn open(
         Err(error) => return Err(Refusal::from(error).page(browser, None)),
     };
     Ok(Opened {
+        t: i18n::choose(target.customer_locale.as_deref(), headers),
         token,
         lookup_id,
         target,
@@ -126,7 +130,7 @@ impl Opened {
         Settled {
             paid: claim.paid.display(),
             credit: claim.credit.display(),
-            invoked_on: i18n::long_date(&EN, date),
+            invoked_on: i18n::long_date(self.t, date),
         }
     }
 
@@ -140,11 +144,13 @@ impl Opened {
     ) -> Response {
         let policy = match guarantee::load_policy(state.store.as_ref()).await {
             Ok(policy) => policy,
-            Err(error) => return Refusal::from(error).page(&EN, Some(&self.target.organization)),
+            Err(error) => {
+                return Refusal::from(error).page(self.t, Some(&self.target.organization));
+            }
         };
         let t = &self.target;
         let Some(amount) = t.amount else {
-            return Refusal::InvalidLink.page(&EN, Some(&t.organization));
+            return Refusal::InvalidLink.page(self.t, Some(&t.organization));
         };
         let shown = invoked.or(t.invocation.as_ref());
         let served_by = match (&t.staff, &t.team) {
@@ -153,12 +159,13 @@ impl Opened {
             (None, None) => None,
         };
         let page = GuaranteePage {
-            t: &EN,
+            t: self.t,
+            g: guarantee_text::for_language(self.t),
             organization: &t.organization,
             policy_text: policy.text,
             touchpoint: &t.touchpoint.name,
             reference: &t.transaction_external_id,
-            date: i18n::long_date(&EN, t.occurred_at.to_zoned(self.zone.clone()).date()),
+            date: i18n::long_date(self.t, t.occurred_at.to_zoned(self.zone.clone()).date()),
             served_by,
             invoiced: amount.display(),
             currency: amount.currency.as_str(),
@@ -215,7 +222,7 @@ async fn invoke(
         .ok()
         .and_then(|b| serde_urlencoded::from_bytes::<InvokeForm>(&b).ok())
     else {
-        return Refusal::BadForm.page(&EN, Some(&opened.target.organization));
+        return Refusal::BadForm.page(opened.t, Some(&opened.target.organization));
     };
     let request = ClaimRequest {
         worth: form.worth.clone(),
@@ -230,7 +237,7 @@ async fn invoke(
                 .await
         }
         Err(Refused::Invalid(error)) => {
-            let message = sentence(error.field, &error.message, &opened.target);
+            let message = sentence(&error, &opened);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             opened
                 .page(&state, status, &form, Some(message), None)
@@ -246,27 +253,41 @@ async fn invoke(
                         .page(&state, StatusCode::CONFLICT, &empty, None, None)
                         .await
                 }
-                Err(error) => Refusal::from(error).page(&EN, None),
+                Err(error) => Refusal::from(error).page(opened.t, None),
             }
         }
-        Err(Refused::NoAmount) => Refusal::InvalidLink.page(&EN, Some(&opened.target.organization)),
+        Err(Refused::NoAmount) => {
+            Refusal::InvalidLink.page(opened.t, Some(&opened.target.organization))
+        }
         Err(Refused::Store(error)) => {
-            Refusal::from(error).page(&EN, Some(&opened.target.organization))
+            Refusal::from(error).page(opened.t, Some(&opened.target.organization))
         }
     }
 }
 
-/// The validation message as a sentence for the customer.
-fn sentence(field: &str, message: &str, target: &GuaranteeTarget) -> String {
-    let what = match field {
+/// The validation message as a sentence for the customer, in their language.
+fn sentence(error: &domain::ValidationError, opened: &Opened) -> String {
+    let Some(amount) = opened.target.amount else {
+        return error.message.clone();
+    };
+    let g = guarantee_text::for_language(opened.t);
+    if opened.t.lang != "en" {
+        let range = format!("0 – {}", amount.display());
+        return match error.field {
+            "reason" => g.error_reason.to_owned(),
+            "currency" => g
+                .error_currency
+                .replace("{currency}", amount.currency.as_str()),
+            _ => g.error_amount.replace("{range}", &range),
+        };
+    }
+    let what = match error.field {
         "reason" => "What went wrong",
         "currency" => "The currency",
         _ => "The amount",
     };
-    let mut text = format!("{what} {message}.");
-    if field == "currency"
-        && let Some(amount) = target.amount
-    {
+    let mut text = format!("{what} {}.", error.message);
+    if error.field == "currency" {
         text.push_str(&format!(
             " Please enter the amount in {} (up to {}).",
             amount.currency.as_str(),

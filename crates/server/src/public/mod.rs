@@ -6,6 +6,7 @@
 mod followup;
 mod form;
 mod guarantee;
+mod guarantee_text;
 pub(crate) mod i18n;
 mod survey;
 mod unsubscribe;

@@ -19,6 +19,7 @@ on_both_backends!(
     a_rising_invocation_rate_raises_an_alert,
     a_guarantee_rule_alerts_on_invocations,
     the_president_stays_informed_when_handing_the_case_on,
+    a_french_customer_gets_the_page_in_french,
 );
 
 mod with_mail {
@@ -806,4 +807,33 @@ async fn the_president_stays_informed_when_handing_the_case_on(app: TestApp) {
         titles.iter().any(|t| t.contains("note added")),
         "{titles:?}"
     );
+}
+
+async fn a_french_customer_gets_the_page_in_french(app: TestApp) {
+    setup(&app).await;
+    let occurred = (Timestamp::now() - SignedDuration::from_hours(2)).to_string();
+    let body = json!({"external_id": "T-FR", "customer": {"external_id": "C-FR", "name": "Amélie", "locale": "fr-FR"},
+        "touchpoint": "repair", "occurred_at": occurred, "amount": {"minor": 12000, "currency": "EUR"}});
+    let created: Value = app
+        .post_json("/api/v1/transactions", &app.admin_key, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = created["guarantee_url"].as_str().unwrap();
+    let html = app.api.get(url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("lang=\"fr\""));
+    assert!(
+        html.contains("Payez ce que vous estimez que cela valait"),
+        "{html}"
+    );
+    let (status, html) = invoke(&app, url, &[("worth", "130")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Veuillez saisir un montant de 0 – 120.00 EUR"),
+        "{html}"
+    );
+    let (status, html) = invoke(&app, url, &[("worth", "60")]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Votre garantie est honorée"));
 }
