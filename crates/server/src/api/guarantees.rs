@@ -9,8 +9,8 @@ use crate::guarantee::report::ReportView;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use domain::guarantee::claim::format_amount;
 use domain::guarantee::report::Dimension;
 use domain::guarantee::{ClaimRequest, GuaranteePolicy, Settlement};
@@ -188,17 +188,7 @@ async fn export_guarantees(
     let filter = filter(&state, &query).await?;
     let zone = crate::recovery::zone(state.store.as_ref()).await?;
     let csv = ledger_csv(&state, &filter, &zone).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"guarantees.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(crate::guarantee::csv::attachment(csv))
 }
 
 /// Every entry of `filter`, oldest first, as CSV.

@@ -30,6 +30,23 @@ pub const HEADER: &[&str] = &[
     "case_id",
 ];
 
+/// The CSV as a download named `guarantees.csv`.
+pub fn attachment(csv: String) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"guarantees.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
 pub fn header() -> String {
     line(&HEADER.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>())
 }

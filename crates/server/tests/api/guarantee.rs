@@ -60,6 +60,27 @@ async fn setup(app: &TestApp) -> i64 {
     president
 }
 
+/// Settings that send e-mail to the test's SMTP listener on `port`.
+fn with_smtp(port: u16) -> impl Fn(&mut server::config::Layer) + Copy {
+    move |layer| {
+        layer.smtp_host = Some("127.0.0.1".into());
+        layer.smtp_port = Some(port);
+        layer.smtp_security = Some("none".into());
+        layer.worker_poll_ms = Some(20);
+    }
+}
+
+async fn inbox(app: &TestApp, user: i64) -> store::Page<store::Notification> {
+    let first_page = ListParams {
+        limit: 10,
+        ..ListParams::default()
+    };
+    app.store
+        .notifications(domain::UserId(user), &first_page, false)
+        .await
+        .unwrap()
+}
+
 /// Records transaction `id` of `customer` for 120.00 EUR (or `amount`); returns its JSON.
 async fn transaction_with(app: &TestApp, id: &str, customer: &str, amount: Value) -> Value {
     let occurred = (Timestamp::now() - SignedDuration::from_hours(2)).to_string();
@@ -211,14 +232,7 @@ async fn bad_amounts_and_links_are_refused_and_nothing_is_stored(app: TestApp) {
 async fn an_invocation_is_honoured_and_reaches_the_president_at_once(backend: Backend) {
     let mut smtp = crate::mail::SmtpServer::start(0).await;
     let port = smtp.port;
-    let Some(app) = spawn_app_with(backend, move |layer| {
-        layer.smtp_host = Some("127.0.0.1".into());
-        layer.smtp_port = Some(port);
-        layer.smtp_security = Some("none".into());
-        layer.worker_poll_ms = Some(20);
-    })
-    .await
-    else {
+    let Some(app) = spawn_app_with(backend, with_smtp(port)).await else {
         return;
     };
     let president = setup(&app).await;
@@ -270,18 +284,7 @@ async fn an_invocation_is_honoured_and_reaches_the_president_at_once(backend: Ba
     assert_eq!(case["owner_user_id"], president, "{case}");
 
     // In the president's inbox at once (in the same transaction as the ledger entry).
-    let inbox = app
-        .store
-        .notifications(
-            domain::UserId(president),
-            &ListParams {
-                limit: 10,
-                ..ListParams::default()
-            },
-            false,
-        )
-        .await
-        .unwrap();
+    let inbox = inbox(&app, president).await;
     assert!(
         inbox.items.iter().any(|n| n.kind == "guarantee.invoked"),
         "{:?}",
@@ -681,12 +684,7 @@ async fn a_guarantee_rule_alerts_on_invocations(app: TestApp) {
 async fn two_instances_tell_the_president_once() {
     let mut smtp = crate::mail::SmtpServer::start(0).await;
     let port = smtp.port;
-    let mail = move |layer: &mut server::config::Layer| {
-        layer.smtp_host = Some("127.0.0.1".into());
-        layer.smtp_port = Some(port);
-        layer.smtp_security = Some("none".into());
-        layer.worker_poll_ms = Some(20);
-    };
+    let mail = with_smtp(port);
     let Some(app) = spawn_app_with(Backend::Postgres, mail).await else {
         return;
     };
@@ -739,18 +737,7 @@ async fn two_instances_tell_the_president_once() {
         })
         .count();
     assert_eq!(to_president, 1, "the president is e-mailed exactly once");
-    let inbox = app
-        .store
-        .notifications(
-            domain::UserId(president),
-            &ListParams {
-                limit: 10,
-                ..ListParams::default()
-            },
-            false,
-        )
-        .await
-        .unwrap();
+    let inbox = inbox(&app, president).await;
     let told = inbox
         .items
         .iter()
@@ -786,18 +773,7 @@ async fn the_president_stays_informed_when_handing_the_case_on(app: TestApp) {
         )
         .await;
     assert!(noted.status().is_success());
-    let inbox = app
-        .store
-        .notifications(
-            domain::UserId(president),
-            &ListParams {
-                limit: 10,
-                ..ListParams::default()
-            },
-            false,
-        )
-        .await
-        .unwrap();
+    let inbox = inbox(&app, president).await;
     let titles: Vec<&str> = inbox.items.iter().map(|n| n.title.as_str()).collect();
     assert!(
         titles.iter().any(|t| t.contains("reassigned")),

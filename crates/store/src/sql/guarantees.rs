@@ -45,6 +45,24 @@ fn money(row: &AnyRow, column: &str, currency: &str) -> StoreResult<Money> {
         .ok_or_else(|| StoreError::Internal("a ledger entry without money".into()))
 }
 
+/// The customer joined as `customer_id`, `customer_external_id` and `customer_name`.
+fn customer_ref(row: &AnyRow) -> StoreResult<CustomerRef> {
+    Ok(CustomerRef {
+        id: CustomerId(get(row, "customer_id")?),
+        external_id: get(row, "customer_external_id")?,
+        name: get(row, "customer_name")?,
+    })
+}
+
+/// The touchpoint joined as `touchpoint_id`, `touchpoint_key` and `touchpoint_name`.
+fn touchpoint_ref(row: &AnyRow) -> StoreResult<TouchpointRef> {
+    Ok(TouchpointRef {
+        id: TouchpointId(get(row, "touchpoint_id")?),
+        key: get(row, "touchpoint_key")?,
+        name: get(row, "touchpoint_name")?,
+    })
+}
+
 pub(super) fn decode_claim(row: &AnyRow) -> StoreResult<Claim> {
     let currency: String = get(row, "currency")?;
     let id: i64 = get(row, "id")?;
@@ -58,19 +76,11 @@ pub(super) fn decode_claim(row: &AnyRow) -> StoreResult<Claim> {
         transaction_id: TransactionId(get(row, "transaction_id")?),
         transaction_external_id: get(row, "transaction_external_id")?,
         occurred_at: get_time(row, "occurred_at")?,
-        customer: CustomerRef {
-            id: CustomerId(get(row, "customer_id")?),
-            external_id: get(row, "customer_external_id")?,
-            name: get(row, "customer_name")?,
-        },
+        customer: customer_ref(row)?,
         customer_email: get(row, "customer_email")?,
         team: decode_team_ref(row, "team")?,
         staff: decode_user_ref(row, "staff")?,
-        touchpoint: TouchpointRef {
-            id: TouchpointId(get(row, "touchpoint_id")?),
-            key: get(row, "touchpoint_key")?,
-            name: get(row, "touchpoint_name")?,
-        },
+        touchpoint: touchpoint_ref(row)?,
         invoiced: money(row, "invoiced_minor", &currency)?,
         paid: money(row, "paid_minor", &currency)?,
         credit: money(row, "credit_minor", &currency)?,
@@ -142,18 +152,10 @@ impl SqlStore {
             transaction_id: TransactionId(transaction),
             transaction_external_id: get(&row, "external_id")?,
             occurred_at: get_time(&row, "occurred_at")?,
-            customer: CustomerRef {
-                id: CustomerId(get(&row, "customer_id")?),
-                external_id: get(&row, "customer_external_id")?,
-                name: get(&row, "customer_name")?,
-            },
+            customer: customer_ref(&row)?,
             customer_email: get(&row, "customer_email")?,
             customer_locale: get(&row, "customer_locale")?,
-            touchpoint: TouchpointRef {
-                id: TouchpointId(get(&row, "touchpoint_id")?),
-                key: get(&row, "touchpoint_key")?,
-                name: get(&row, "touchpoint_name")?,
-            },
+            touchpoint: touchpoint_ref(&row)?,
             staff: decode_user_ref(&row, "staff")?,
             team: decode_team_ref(&row, "team")?,
             amount: decode_money(get(&row, "amount_minor")?, get(&row, "currency")?)?,

@@ -15,8 +15,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use axum::routing::get;
 use domain::time::display_in;
 use domain::{Role, TeamId};
@@ -169,15 +168,5 @@ async fn export(
 ) -> PageResult {
     let (filter, _, _) = filter_of(&state, &staff, &query, false).await?;
     let csv = crate::api::guarantees::ledger_csv(&state, &filter, &staff.zone()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"guarantees.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(crate::guarantee::csv::attachment(csv))
 }
