@@ -5,6 +5,7 @@
 pub mod access;
 pub mod analysis;
 pub mod cursor;
+pub mod dashboard;
 pub mod early_warning;
 pub mod fatigue;
 pub mod guarantee;

@@ -1,0 +1,1 @@
+//! Statistics read from [`Measures`](super::Measures); written by a helper session.
