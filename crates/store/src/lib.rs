@@ -1,6 +1,7 @@
 //! The storage interface of Perfect Service (the [`Store`] trait and its row types) and its one
 //! SQL implementation, which runs on SQLite and PostgreSQL.
 
+pub mod dashboard;
 mod error;
 pub mod guarantee;
 pub mod knowledge;
@@ -12,6 +13,7 @@ mod traits;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
+pub use dashboard::*;
 pub use error::StoreError;
 pub use guarantee::*;
 pub use knowledge::*;

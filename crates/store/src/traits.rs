@@ -182,6 +182,7 @@ pub trait Store:
     + crate::recovery::NotificationStore
     + crate::recovery::WebhookStore
     + crate::guarantee::GuaranteeStore
+    + crate::dashboard::DashboardStore
     + crate::recovery::ChartStore
 {
 }
@@ -208,6 +209,7 @@ impl<T> Store for T where
         + crate::recovery::NotificationStore
         + crate::recovery::WebhookStore
         + crate::guarantee::GuaranteeStore
+    + crate::dashboard::DashboardStore
         + crate::recovery::ChartStore
 {
 }

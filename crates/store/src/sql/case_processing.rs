@@ -522,7 +522,10 @@ async fn open_or_join(
     }
 }
 
-pub(super) async fn open_case_with_key(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<i64>> {
+pub(super) async fn open_case_with_key(
+    conn: &mut AnyConnection,
+    key: &str,
+) -> StoreResult<Option<i64>> {
     let row = sqlx::query("SELECT id FROM cases WHERE open_key = $1")
         .bind(key.to_owned())
         .fetch_optional(conn)

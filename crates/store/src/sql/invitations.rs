@@ -61,6 +61,7 @@ pub(crate) async fn invite(
     transaction: i64,
     customer: i64,
     touchpoint: i64,
+    team: Option<i64>,
     survey: Option<&SurveyVersion>,
 ) -> StoreResult<()> {
     let Some(survey) = survey else {
@@ -126,6 +127,8 @@ pub(crate) async fn invite(
     .await
     .map_err(map_err)?;
     let id: i64 = get(&row, "id")?;
+    let day = super::rollups::local_day(from_micros(now), &policy.zone);
+    super::rollups::count_invitation(conn, day, team, touchpoint, 1, 0).await?;
     if email.is_some() {
         let first = serde_json::json!({"invitation_id": id, "reminder": false});
         enqueue(conn, topics::INVITATION_EMAIL, &first, send_after).await?;

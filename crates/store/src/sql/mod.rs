@@ -10,6 +10,7 @@ mod case_processing;
 mod cases;
 mod charts;
 mod customers;
+mod dashboard;
 mod effects;
 mod escalation;
 mod group_commit;
@@ -24,6 +25,7 @@ mod outbox;
 mod query;
 mod recovery_traits;
 mod responses;
+mod rollups;
 mod sessions;
 mod settings;
 mod surveys;
@@ -170,7 +172,28 @@ impl SqlStore {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
+            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
+        self.fill_empty_rollups().await
+    }
+
+    /// Computes the rollups of a database that has responses but no rollups yet (one migrated
+    /// from before rollups existed).
+    async fn fill_empty_rollups(&self) -> Result<(), StoreError> {
+        use sqlx::Row;
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM rollup_daily) AS rolled, \
+             (SELECT COUNT(*) FROM (SELECT id FROM responses LIMIT 1) AS any_response) AS raw",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let rolled: i64 = row.try_get("rolled").map_err(map_err)?;
+        let raw: i64 = row.try_get("raw").map_err(map_err)?;
+        if rolled == 0 && raw > 0 {
+            tracing::info!("computing the dashboard rollups from the stored responses");
+            self.rebuild_rollup_tables().await?;
+        }
+        Ok(())
     }
 
     /// Runs one statement outside any transaction (test and maintenance use).

@@ -4,6 +4,7 @@
 use super::customers::{decode_team_ref, decode_user_ref};
 use super::outbox::enqueue_many;
 use super::query::{Bind, Conditions, audit, fetch_page, get, get_time, now_micros};
+use super::rollups;
 use super::surveys::touchpoint_survey;
 use super::{SqlStore, map_err};
 use crate::error::StoreError;
@@ -188,7 +189,7 @@ impl SqlStore {
 /// Rows per INSERT statement. sqlx resolves every numbered SQLite parameter by name, which
 /// costs time in the square of their number, so statements stay at a few hundred parameters.
 const ROWS_PER_STATEMENT: usize = 25;
-const COLUMNS: usize = 20;
+const COLUMNS: usize = 21;
 const SENTIMENT_COLUMN: usize = 16;
 
 /// Marks the invitations of survey-page responses answered; a second answer is a Conflict.
@@ -196,24 +197,85 @@ async fn answer_invitations(
     conn: &mut AnyConnection,
     responses: &[&NewResponse],
     now: i64,
+    zone: &jiff::tz::TimeZone,
 ) -> StoreResult<()> {
     for invitation in responses.iter().filter_map(|r| r.invitation) {
         let answered = sqlx::query(
             "UPDATE invitations SET state = 'answered', answered_at = $1, draft_answers = NULL \
-             WHERE id = $2 AND state <> 'answered' AND expires_at > $1",
+             WHERE id = $2 AND state <> 'answered' AND expires_at > $1 RETURNING created_at, transaction_id",
         )
         .bind(now)
         .bind(invitation)
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(map_err)?;
-        if answered.rows_affected() == 0 {
+        let Some(answered) = answered else {
             return Err(StoreError::Conflict(
                 "this survey has already been answered".into(),
             ));
-        }
+        };
+        let issued_at = domain::time::from_micros(get(&answered, "created_at")?);
+        let of = sqlx::query("SELECT team_id, touchpoint_id FROM transactions WHERE id = $1")
+            .bind(get::<i64>(&answered, "transaction_id")?)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        let day = rollups::local_day(issued_at, zone);
+        let (team, touchpoint) = (get(&of, "team_id")?, get(&of, "touchpoint_id")?);
+        rollups::count_invitation(conn, day, team, touchpoint, 0, 1).await?;
     }
     Ok(())
+}
+
+/// The segments of the customers of `responses`, by customer id.
+async fn segments(
+    conn: &mut AnyConnection,
+    responses: &[&NewResponse],
+) -> StoreResult<std::collections::HashMap<i64, Option<String>>> {
+    let mut ids: Vec<i64> = responses.iter().map(|r| r.context.customer.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT id, segment FROM customers WHERE id IN ({})",
+            list.join(", ")
+        );
+        for row in sqlx::query(&sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?
+        {
+            found.insert(
+                get::<i64>(&row, "id")?,
+                get::<Option<String>>(&row, "segment")?,
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// A new response as the rollups count it.
+fn counted(response: &NewResponse, segment: Option<String>) -> rollups::Counted {
+    let scores = &response.scores;
+    rollups::Counted {
+        responded_at: response.responded_at,
+        team: response.context.team.map(|t| t.0),
+        touchpoint: response.context.touchpoint.0,
+        staff: response.context.staff.map(|s| s.0),
+        source: response.source.clone(),
+        segment,
+        measures: domain::dashboard::Measures::of(
+            scores.csat,
+            scores.nps,
+            scores.ces,
+            response.analysis.sentiment,
+            response.comment.is_some(),
+        ),
+        themes: response.analysis.themes.clone(),
+        sentiment: response.analysis.sentiment,
+    }
 }
 
 /// Inserts responses a hundred rows per statement, with their `response.received` events;
@@ -223,7 +285,9 @@ async fn insert_many(
     responses: &[&NewResponse],
     now: i64,
 ) -> StoreResult<Vec<i64>> {
-    answer_invitations(conn, responses, now).await?;
+    let zone = rollups::organization_zone(conn).await?;
+    answer_invitations(conn, responses, now, &zone).await?;
+    let segments = segments(conn, responses).await?;
     let mut ids = Vec::with_capacity(responses.len());
     for chunk in responses.chunks(ROWS_PER_STATEMENT) {
         let rows: Vec<String> = (0..chunk.len())
@@ -246,7 +310,7 @@ async fn insert_many(
         let sql = format!(
             "INSERT INTO responses (survey_version_id, invitation_id, transaction_id, customer_id, touchpoint_id, \
              team_id, staff_user_id, source, responded_at, received_at, answers, csat, nps, ces, comment, sentiment, \
-             language, themes, staff_mentions, contact_consent) VALUES {} RETURNING id",
+             language, themes, staff_mentions, contact_consent, segment) VALUES {} RETURNING id",
             rows.join(", ")
         );
         let mut query = sqlx::query(&sql);
@@ -278,7 +342,8 @@ async fn insert_many(
                     serde_json::to_string(&response.analysis.staff_mentions)
                         .unwrap_or_else(|_| "[]".into()),
                 )
-                .bind(i64::from(response.contact_consent));
+                .bind(i64::from(response.contact_consent))
+                .bind(segments.get(&context.customer.0).cloned().flatten());
         }
         let rows = query.fetch_all(&mut *conn).await.map_err(map_err)?;
         let mut chunk_ids = rows
@@ -288,6 +353,18 @@ async fn insert_many(
         chunk_ids.sort_unstable();
         ids.extend(chunk_ids);
     }
+    let mut tally = rollups::Tally::default();
+    for response in responses {
+        let counted = counted(
+            response,
+            segments
+                .get(&response.context.customer.0)
+                .cloned()
+                .flatten(),
+        );
+        tally.count(&counted, &zone, 1);
+    }
+    tally.write(conn).await?;
     let events: Vec<serde_json::Value> = ids
         .iter()
         .map(|id| serde_json::json!({"response_id": id}))
@@ -447,6 +524,28 @@ impl ResponseStore for SqlStore {
     async fn update_analysis(&self, updates: Vec<(i64, StoredAnalysis)>) -> StoreResult<()> {
         for chunk in updates.chunks(500) {
             let mut w = self.begin_write().await?;
+            let zone = rollups::organization_zone(&mut w.tx).await?;
+            let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+            let before = rollups::read_counted(&mut w.tx, &ids).await?;
+            let mut tally = rollups::Tally::default();
+            for (id, analysis) in chunk {
+                let Some(old) = before.get(id) else { continue };
+                tally.count(old, &zone, -1);
+                let mut new = old.clone();
+                new.sentiment = analysis.sentiment;
+                new.themes = analysis.themes.clone();
+                let m = &old.measures;
+                new.measures = domain::dashboard::Measures {
+                    sentiment_n: i64::from(analysis.sentiment.is_some_and(f64::is_finite)),
+                    sentiment_milli_sum: analysis
+                        .sentiment
+                        .filter(|s| s.is_finite())
+                        .map_or(0, |s| (s * 1000.0).round() as i64),
+                    ..*m
+                };
+                tally.count(&new, &zone, 1);
+            }
+            tally.write(&mut w.tx).await?;
             for (id, analysis) in chunk {
                 sqlx::query(
                     "UPDATE responses SET sentiment = CAST($1 AS DOUBLE PRECISION), language = $2, themes = $3, \

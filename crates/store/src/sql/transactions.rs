@@ -237,6 +237,7 @@ async fn upsert_one(
             id,
             customer_id.0,
             touchpoint_id,
+            team_id,
             survey.as_ref(),
         )
         .await?;

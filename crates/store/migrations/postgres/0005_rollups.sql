@@ -1,0 +1,75 @@
+-- Dashboards read rollups kept current at ingest, never scans of raw responses. Each row holds
+-- the additive measures (counts, sums, sums of squares) of the responses of one local day (days
+-- since 1970-01-01 in the organization's time zone) and one combination of dimensions; 0 and ''
+-- stand for "none". `perfect-service rollups rebuild` recomputes them from the responses.
+
+-- The customer's segment when the response arrived, so that rollups never depend on later edits.
+ALTER TABLE responses ADD COLUMN segment TEXT;
+UPDATE responses SET segment = (SELECT c.segment FROM customers c WHERE c.id = responses.customer_id);
+
+CREATE TABLE rollup_daily (
+    day BIGINT NOT NULL,
+    team_id BIGINT NOT NULL,
+    touchpoint_id BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    responses BIGINT NOT NULL,
+    csat_n BIGINT NOT NULL,
+    csat_sum BIGINT NOT NULL,
+    csat_sq BIGINT NOT NULL,
+    csat_top2 BIGINT NOT NULL,
+    nps_n BIGINT NOT NULL,
+    promoters BIGINT NOT NULL,
+    detractors BIGINT NOT NULL,
+    ces_n BIGINT NOT NULL,
+    ces_sum BIGINT NOT NULL,
+    ces_sq BIGINT NOT NULL,
+    comments BIGINT NOT NULL,
+    sentiment_n BIGINT NOT NULL,
+    sentiment_milli_sum BIGINT NOT NULL,
+    PRIMARY KEY (day, team_id, touchpoint_id, source, segment)
+);
+
+CREATE TABLE rollup_staff_daily (
+    day BIGINT NOT NULL,
+    staff_user_id BIGINT NOT NULL,
+    team_id BIGINT NOT NULL,
+    touchpoint_id BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    responses BIGINT NOT NULL,
+    csat_n BIGINT NOT NULL,
+    csat_sum BIGINT NOT NULL,
+    csat_sq BIGINT NOT NULL,
+    csat_top2 BIGINT NOT NULL,
+    nps_n BIGINT NOT NULL,
+    promoters BIGINT NOT NULL,
+    detractors BIGINT NOT NULL,
+    ces_n BIGINT NOT NULL,
+    ces_sum BIGINT NOT NULL,
+    ces_sq BIGINT NOT NULL,
+    comments BIGINT NOT NULL,
+    sentiment_n BIGINT NOT NULL,
+    sentiment_milli_sum BIGINT NOT NULL,
+    PRIMARY KEY (day, staff_user_id, team_id, touchpoint_id, source)
+);
+
+CREATE TABLE rollup_theme_daily (
+    day BIGINT NOT NULL,
+    team_id BIGINT NOT NULL,
+    touchpoint_id BIGINT NOT NULL,
+    theme TEXT NOT NULL,
+    mentions BIGINT NOT NULL,
+    sentiment_n BIGINT NOT NULL,
+    sentiment_milli_sum BIGINT NOT NULL,
+    PRIMARY KEY (day, team_id, touchpoint_id, theme)
+);
+
+-- Invitations by the local day they were issued: how many, and how many of those were answered.
+CREATE TABLE rollup_invitations_daily (
+    day BIGINT NOT NULL,
+    team_id BIGINT NOT NULL,
+    touchpoint_id BIGINT NOT NULL,
+    issued BIGINT NOT NULL,
+    answered BIGINT NOT NULL,
+    PRIMARY KEY (day, team_id, touchpoint_id)
+);

@@ -1,0 +1,85 @@
+//! What dashboards read: sums of the rollups kept at ingest, for a range of local days and a
+//! filter, grouped by one dimension. Never a scan of raw responses.
+
+use crate::traits::StoreResult;
+use async_trait::async_trait;
+use domain::dashboard::Measures;
+use domain::{TeamId, TouchpointId, UserId};
+
+/// Which rollups to sum: local days `from_day` (included) to `to_day` (excluded), days since
+/// 1970-01-01 in the organization's time zone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DashboardFilter {
+    pub from_day: i64,
+    pub to_day: i64,
+    /// Only these teams (a member's or manager's view, or a team filter); `None` for all.
+    pub teams: Option<Vec<TeamId>>,
+    pub touchpoint: Option<TouchpointId>,
+    /// The customer segment at the time of the response (ignored by staff figures and themes).
+    pub segment: Option<String>,
+    /// The response's source (ignored by themes and invitations).
+    pub source: Option<String>,
+    pub staff: Option<UserId>,
+}
+
+/// What the sums are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Total,
+    Day,
+    Team,
+    Touchpoint,
+    Segment,
+    Source,
+    Staff,
+}
+
+/// The measures of one group: `key` is the day number, the id, the segment or the source as
+/// text (`""` for the total; `"0"` for responses without a team or staff member).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    pub key: String,
+    pub measures: Measures,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeBucket {
+    pub theme: String,
+    pub mentions: i64,
+    pub sentiment_n: i64,
+    pub sentiment_milli_sum: i64,
+}
+
+/// Invitations issued and answered, by day (`key` the day number) or in total (`key` "").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationBucket {
+    pub key: String,
+    pub issued: i64,
+    pub answered: i64,
+}
+
+/// Every stored rollup row, sorted, to compare the incremental rollups with a rebuild.
+pub type RollupSnapshot = Vec<String>;
+
+#[async_trait]
+pub trait DashboardStore: Send + Sync {
+    async fn rollup(&self, filter: &DashboardFilter, by: Grouping) -> StoreResult<Vec<Bucket>>;
+
+    /// Theme mentions in the period, most mentioned first, at most `limit`.
+    async fn theme_rollup(
+        &self,
+        filter: &DashboardFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<ThemeBucket>>;
+
+    async fn invitation_rollup(
+        &self,
+        filter: &DashboardFilter,
+        by_day: bool,
+    ) -> StoreResult<Vec<InvitationBucket>>;
+
+    /// Recomputes every rollup from the raw responses and invitations.
+    async fn rebuild_rollups(&self) -> StoreResult<()>;
+
+    async fn rollup_snapshot(&self) -> StoreResult<RollupSnapshot>;
+}

@@ -1,0 +1,391 @@
+//! The dashboard rollups: per local day and dimensions, the additive measures of responses
+//! (`rollup_daily`, `rollup_staff_daily`), the mentions of each theme (`rollup_theme_daily`)
+//! and invitations issued and answered (`rollup_invitations_daily`). They are updated in the
+//! transaction that writes what they count, so they are always exactly the raw data summed;
+//! `rebuild` recomputes them from the raw rows (after a change of time zone, say).
+
+use super::query::get;
+use super::{SqlStore, map_err};
+use crate::traits::StoreResult;
+use domain::dashboard::Measures;
+use domain::dashboard::measures::COLUMNS;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+/// Rows per multi-row upsert.
+const ROWS_PER_STATEMENT: usize = 40;
+
+/// The local day of `at` in `zone`, as days since 1970-01-01.
+pub fn local_day(at: Timestamp, zone: &TimeZone) -> i64 {
+    let date = at.to_zoned(zone.clone()).date();
+    let epoch = jiff::civil::date(1970, 1, 1);
+    i64::from(epoch.until(date).map(|span| span.get_days()).unwrap_or(0))
+}
+
+/// The organization's time zone, UTC if unknown.
+pub(super) async fn organization_zone(conn: &mut AnyConnection) -> StoreResult<TimeZone> {
+    let row = sqlx::query("SELECT time_zone FROM organization WHERE id = 1")
+        .fetch_optional(conn)
+        .await
+        .map_err(map_err)?;
+    let name: Option<String> = row.map(|r| get(&r, "time_zone")).transpose()?;
+    Ok(name
+        .and_then(|n| TimeZone::get(&n).ok())
+        .unwrap_or(TimeZone::UTC))
+}
+
+/// One response as the rollups see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Counted {
+    pub responded_at: Timestamp,
+    pub team: Option<i64>,
+    pub touchpoint: i64,
+    pub staff: Option<i64>,
+    pub source: String,
+    pub segment: Option<String>,
+    pub measures: Measures,
+    pub themes: Vec<String>,
+    pub sentiment: Option<f64>,
+}
+
+type DailyKey = (i64, i64, i64, String, String);
+type StaffKey = (i64, i64, i64, i64, String);
+type ThemeKey = (i64, i64, i64, String);
+
+/// Rollup rows being summed before they are written.
+#[derive(Default)]
+pub(crate) struct Tally {
+    daily: HashMap<DailyKey, Measures>,
+    staff: HashMap<StaffKey, Measures>,
+    themes: HashMap<ThemeKey, [i64; 3]>,
+}
+
+impl Tally {
+    /// Adds (`sign` 1) or removes (`sign` −1) one response.
+    pub fn count(&mut self, response: &Counted, zone: &TimeZone, sign: i64) {
+        let day = local_day(response.responded_at, zone);
+        let team = response.team.unwrap_or(0);
+        let mut measures = response.measures;
+        if sign < 0 {
+            let mut negative = Measures::default();
+            negative.subtract(&measures);
+            measures = negative;
+        }
+        let key = (
+            day,
+            team,
+            response.touchpoint,
+            response.source.clone(),
+            response.segment.clone().unwrap_or_default(),
+        );
+        self.daily.entry(key).or_default().add(&measures);
+        if let Some(staff) = response.staff {
+            let key = (
+                day,
+                staff,
+                team,
+                response.touchpoint,
+                response.source.clone(),
+            );
+            self.staff.entry(key).or_default().add(&measures);
+        }
+        let sentiment = response.sentiment.filter(|s| s.is_finite());
+        let mut seen = std::collections::HashSet::new();
+        for theme in response.themes.iter().filter(|t| seen.insert(*t)) {
+            let entry = self
+                .themes
+                .entry((day, team, response.touchpoint, theme.clone()))
+                .or_default();
+            entry[0] += sign;
+            if let Some(s) = sentiment {
+                entry[1] += sign;
+                entry[2] += sign * (s * 1000.0).round() as i64;
+            }
+        }
+    }
+
+    /// Adds the tally to the stored rollups.
+    pub async fn write(self, conn: &mut AnyConnection) -> StoreResult<()> {
+        let sums: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| format!("{c} = {{table}}.{c} + excluded.{c}"))
+            .collect();
+        let sums = sums.join(", ");
+        let mut daily: Vec<_> = self.daily.into_iter().collect();
+        daily.sort_by(|a, b| a.0.cmp(&b.0));
+        for chunk in daily.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<(Vec<Value>, [i64; 14])> = chunk
+                .iter()
+                .map(|((day, team, tp, source, segment), m)| {
+                    let key = vec![
+                        Value::Int(*day),
+                        Value::Int(*team),
+                        Value::Int(*tp),
+                        Value::Text(source.clone()),
+                        Value::Text(segment.clone()),
+                    ];
+                    (key, m.fields())
+                })
+                .collect();
+            upsert(
+                conn,
+                "rollup_daily",
+                &["day", "team_id", "touchpoint_id", "source", "segment"],
+                &rows,
+                &sums.replace("{table}", "rollup_daily"),
+            )
+            .await?;
+        }
+        let mut staff: Vec<_> = self.staff.into_iter().collect();
+        staff.sort_by(|a, b| a.0.cmp(&b.0));
+        for chunk in staff.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<(Vec<Value>, [i64; 14])> = chunk
+                .iter()
+                .map(|((day, staff, team, tp, source), m)| {
+                    let key = vec![
+                        Value::Int(*day),
+                        Value::Int(*staff),
+                        Value::Int(*team),
+                        Value::Int(*tp),
+                        Value::Text(source.clone()),
+                    ];
+                    (key, m.fields())
+                })
+                .collect();
+            upsert(
+                conn,
+                "rollup_staff_daily",
+                &["day", "staff_user_id", "team_id", "touchpoint_id", "source"],
+                &rows,
+                &sums.replace("{table}", "rollup_staff_daily"),
+            )
+            .await?;
+        }
+        let mut themes: Vec<_> = self.themes.into_iter().collect();
+        themes.sort_by(|a, b| a.0.cmp(&b.0));
+        for chunk in themes.chunks(ROWS_PER_STATEMENT) {
+            let placeholders: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 7;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4,
+                        n + 5,
+                        n + 6,
+                        n + 7
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO rollup_theme_daily (day, team_id, touchpoint_id, theme, mentions, sentiment_n, \
+                 sentiment_milli_sum) VALUES {} ON CONFLICT (day, team_id, touchpoint_id, theme) DO UPDATE SET \
+                 mentions = rollup_theme_daily.mentions + excluded.mentions, \
+                 sentiment_n = rollup_theme_daily.sentiment_n + excluded.sentiment_n, \
+                 sentiment_milli_sum = rollup_theme_daily.sentiment_milli_sum + excluded.sentiment_milli_sum",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for ((day, team, tp, theme), [mentions, n, sum]) in chunk {
+                query = query
+                    .bind(*day)
+                    .bind(*team)
+                    .bind(*tp)
+                    .bind(theme.clone())
+                    .bind(*mentions)
+                    .bind(*n)
+                    .bind(*sum);
+            }
+            query.execute(&mut *conn).await.map_err(map_err)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+async fn upsert(
+    conn: &mut AnyConnection,
+    table: &str,
+    keys: &[&str],
+    rows: &[(Vec<Value>, [i64; 14])],
+    sums: &str,
+) -> StoreResult<()> {
+    let width = keys.len() + COLUMNS.len();
+    let placeholders: Vec<String> = (0..rows.len())
+        .map(|row| {
+            let cells: Vec<String> = (1..=width)
+                .map(|c| format!("${}", row * width + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}, {}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {sums}",
+        keys.join(", "),
+        COLUMNS.join(", "),
+        placeholders.join(", "),
+        keys.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (key, fields) in rows {
+        for value in key {
+            query = match value {
+                Value::Int(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.clone()),
+            };
+        }
+        for field in fields {
+            query = query.bind(*field);
+        }
+    }
+    query.execute(&mut *conn).await.map_err(map_err)?;
+    Ok(())
+}
+
+/// Counts an issued invitation (and, with `answered`, its answer) on the day it was issued.
+pub(super) async fn count_invitation(
+    conn: &mut AnyConnection,
+    day: i64,
+    team: Option<i64>,
+    touchpoint: i64,
+    issued: i64,
+    answered: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO rollup_invitations_daily (day, team_id, touchpoint_id, issued, answered) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (day, team_id, touchpoint_id) DO UPDATE SET \
+         issued = rollup_invitations_daily.issued + excluded.issued, \
+         answered = rollup_invitations_daily.answered + excluded.answered",
+    )
+    .bind(day)
+    .bind(team.unwrap_or(0))
+    .bind(touchpoint)
+    .bind(issued)
+    .bind(answered)
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Reads stored responses in id order, `BATCH` at a time, as the rollups see them.
+const BATCH: i64 = 20_000;
+
+fn decode_counted(row: &sqlx::any::AnyRow) -> StoreResult<Counted> {
+    let csat: Option<i64> = get(row, "csat")?;
+    let nps: Option<i64> = get(row, "nps")?;
+    let ces: Option<i64> = get(row, "ces")?;
+    let sentiment: Option<f64> = get(row, "sentiment")?;
+    let comment: Option<String> = get(row, "comment")?;
+    let themes: String = get(row, "themes")?;
+    Ok(Counted {
+        responded_at: domain::time::from_micros(get(row, "responded_at")?),
+        team: get(row, "team_id")?,
+        touchpoint: get(row, "touchpoint_id")?,
+        staff: get(row, "staff_user_id")?,
+        source: get(row, "source")?,
+        segment: get(row, "segment")?,
+        measures: Measures::of(csat, nps, ces, sentiment, comment.is_some()),
+        themes: serde_json::from_str(&themes).unwrap_or_default(),
+        sentiment,
+    })
+}
+
+pub(super) const COUNTED_COLUMNS: &str = "r.id, r.responded_at, r.team_id, r.touchpoint_id, r.staff_user_id, \
+     r.source, r.segment, r.csat, r.nps, r.ces, r.sentiment, r.comment, r.themes";
+
+pub(super) async fn read_counted(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, Counted>> {
+    let mut found = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT {COUNTED_COLUMNS} FROM responses r WHERE r.id IN ({})",
+            list.join(", ")
+        );
+        for row in sqlx::query(&sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?
+        {
+            found.insert(get::<i64>(&row, "id")?, decode_counted(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+impl SqlStore {
+    /// Recomputes every rollup from the raw responses and invitations, in one transaction.
+    pub(crate) async fn rebuild_rollup_tables(&self) -> StoreResult<()> {
+        let mut w = self.begin_write().await?;
+        let conn = &mut *w.tx;
+        let zone = organization_zone(conn).await?;
+        for table in [
+            "rollup_daily",
+            "rollup_staff_daily",
+            "rollup_theme_daily",
+            "rollup_invitations_daily",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+        }
+        let mut tally = Tally::default();
+        let mut after = 0i64;
+        loop {
+            let sql = format!(
+                "SELECT {COUNTED_COLUMNS} FROM responses r WHERE r.id > $1 ORDER BY r.id LIMIT {BATCH}"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(after)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            for row in &rows {
+                tally.count(&decode_counted(row)?, &zone, 1);
+                after = get(row, "id")?;
+            }
+            if (rows.len() as i64) < BATCH {
+                break;
+            }
+        }
+        tally.write(conn).await?;
+        let invitations = sqlx::query(
+            "SELECT i.created_at, i.state, x.team_id, x.touchpoint_id FROM invitations i \
+             JOIN transactions x ON x.id = i.transaction_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
+        let mut counts: HashMap<(i64, i64, i64), (i64, i64)> = HashMap::new();
+        for row in &invitations {
+            let day = local_day(domain::time::from_micros(get(row, "created_at")?), &zone);
+            let team: Option<i64> = get(row, "team_id")?;
+            let state: String = get(row, "state")?;
+            let entry = counts
+                .entry((day, team.unwrap_or(0), get(row, "touchpoint_id")?))
+                .or_default();
+            entry.0 += 1;
+            entry.1 += i64::from(state == crate::knowledge::invitation_state::ANSWERED);
+        }
+        let mut counts: Vec<_> = counts.into_iter().collect();
+        counts.sort();
+        for ((day, team, touchpoint), (issued, answered)) in counts {
+            count_invitation(conn, day, Some(team), touchpoint, issued, answered).await?;
+        }
+        w.tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+}
