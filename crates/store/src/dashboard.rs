@@ -83,3 +83,27 @@ pub trait DashboardStore: Send + Sync {
 
     async fn rollup_snapshot(&self) -> StoreResult<RollupSnapshot>;
 }
+
+/// A response loaded in bulk (benchmarks): no survey, no invitation, no outbox event.
+#[derive(Debug, Clone)]
+pub struct BulkResponse {
+    pub customer: i64,
+    pub touchpoint: i64,
+    pub team: Option<i64>,
+    pub staff: Option<i64>,
+    pub source: &'static str,
+    pub segment: Option<&'static str>,
+    pub responded_at: jiff::Timestamp,
+    pub csat: Option<i64>,
+    pub nps: Option<i64>,
+    pub ces: Option<i64>,
+    pub comment: Option<&'static str>,
+    pub sentiment: Option<f64>,
+    pub themes: &'static [&'static str],
+}
+
+#[async_trait]
+pub trait BulkLoad {
+    /// Appends responses in large statements, with their rollups, in one transaction.
+    async fn bulk_insert_responses(&self, rows: &[BulkResponse]) -> StoreResult<()>;
+}

@@ -5,6 +5,7 @@
 mod alert_rules;
 mod api_keys;
 mod audit;
+mod bulk;
 mod cache;
 mod case_processing;
 mod cases;
