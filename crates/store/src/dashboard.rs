@@ -82,6 +82,23 @@ pub trait DashboardStore: Send + Sync {
     async fn rebuild_rollups(&self) -> StoreResult<()>;
 
     async fn rollup_snapshot(&self) -> StoreResult<RollupSnapshot>;
+
+    /// Open and overdue cases now, and guarantee invocations in `from`–`to`, of `teams`.
+    async fn operations(
+        &self,
+        teams: Option<&[TeamId]>,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> StoreResult<Operations>;
+}
+
+/// The recovery and guarantee figures a dashboard shows beside the scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Operations {
+    pub open_cases: i64,
+    pub overdue_cases: i64,
+    pub guarantees: i64,
 }
 
 /// A response loaded in bulk (benchmarks): no survey, no invitation, no outbox event.

@@ -187,6 +187,49 @@ impl DashboardStore for SqlStore {
             .collect()
     }
 
+    async fn operations(
+        &self,
+        teams: Option<&[domain::TeamId]>,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> StoreResult<Operations> {
+        use domain::time::to_micros;
+        let within = |column: &str| match teams {
+            None => String::new(),
+            Some(teams) => {
+                let ids: Vec<String> = teams.iter().map(|t| t.0.to_string()).collect();
+                let list = if ids.is_empty() { "NULL".to_owned() } else { ids.join(", ") };
+                format!(" AND {column} IN ({list})")
+            }
+        };
+        let cases = sqlx::query(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS open, CAST(COALESCE(SUM(CASE WHEN resolution_due_at < $1 OR \
+             (first_contacted_at IS NULL AND first_contact_due_at < $1) THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
+             FROM cases WHERE status IN ('new', 'contacted'){}",
+            within("owner_team_id")
+        ))
+        .bind(to_micros(now))
+        .fetch_one(self.pool())
+        .await
+        .map_err(map_err)?;
+        let guarantees = sqlx::query(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM guarantee_claims WHERE kind = 'invocation' \
+             AND invoked_at >= $1 AND invoked_at < $2{}",
+            within("team_id")
+        ))
+        .bind(to_micros(from))
+        .bind(to_micros(to))
+        .fetch_one(self.pool())
+        .await
+        .map_err(map_err)?;
+        Ok(Operations {
+            open_cases: get(&cases, "open")?,
+            overdue_cases: get(&cases, "overdue")?,
+            guarantees: get(&guarantees, "n")?,
+        })
+    }
+
     async fn rebuild_rollups(&self) -> StoreResult<()> {
         self.rebuild_rollup_tables().await
     }

@@ -17,12 +17,7 @@ use std::collections::HashMap;
 /// Rows per multi-row upsert.
 const ROWS_PER_STATEMENT: usize = 40;
 
-/// The local day of `at` in `zone`, as days since 1970-01-01.
-pub fn local_day(at: Timestamp, zone: &TimeZone) -> i64 {
-    let date = at.to_zoned(zone.clone()).date();
-    let epoch = jiff::civil::date(1970, 1, 1);
-    i64::from(epoch.until(date).map(|span| span.get_days()).unwrap_or(0))
-}
+pub use domain::dashboard::days::local_day;
 
 /// The organization's time zone, UTC if unknown.
 pub(super) async fn organization_zone(conn: &mut AnyConnection) -> StoreResult<TimeZone> {
