@@ -142,6 +142,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         poor_per_second: u64,
     },
+    /// Load N synthetic responses over the last twelve months through the bulk path (on a
+    /// fresh SQLite file, or --database-url, which must be empty), then measure the server time
+    /// of the whole-organization overview and of team, touchpoint and staff drill-downs.
+    Dashboard {
+        /// Responses to load.
+        #[arg(long, default_value_t = 1_000_000)]
+        responses: usize,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -185,6 +185,8 @@ pub struct ResponseFilter {
     pub sentiment_min: Option<f64>,
     pub sentiment_max: Option<f64>,
     pub source: Option<String>,
+    /// Only responses with a comment.
+    pub has_comment: bool,
 }
 
 /// A unit of work or event waiting in the outbox.

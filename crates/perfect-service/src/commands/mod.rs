@@ -39,6 +39,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = settings(&cli.global)?;
             bench::alert_latency(settings, configured, duration, connections, poor_per_second).await
         }
+        Command::Bench(BenchCommand::Dashboard { responses }) => {
+            let configured = cli.global.database_url.is_some();
+            bench::dashboard(settings(&cli.global)?, configured, responses).await
+        }
         Command::Import(command) => import::run(settings(&cli.global)?, command).await,
     }
 }

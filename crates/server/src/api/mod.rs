@@ -6,6 +6,7 @@ mod audit;
 pub(crate) mod cases;
 pub mod customers;
 pub mod docs;
+pub(crate) mod dashboard;
 mod email_templates;
 pub(crate) mod guarantees;
 pub mod extract;
@@ -41,7 +42,7 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags((name = "teams"), (name = "users"), (name = "customers"), (name = "touchpoints"),
-         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "guarantee"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
+         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "guarantee"), (name = "dashboard"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
 )]
 struct ApiDoc;
 
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(webhooks::router())
         .merge(recovery_settings::router())
         .merge(guarantees::router())
+        .merge(dashboard::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(
         state,

@@ -509,6 +509,9 @@ impl ResponseStore for SqlStore {
         if let Some(source) = &filter.source {
             conditions.push("r.source = ?", [Bind::Text(source.clone())]);
         }
+        if filter.has_comment {
+            conditions.push("r.comment IS NOT NULL", []);
+        }
         fetch_page(
             self.pool(),
             SELECT,

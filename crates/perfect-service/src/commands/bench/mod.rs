@@ -4,10 +4,14 @@
 //!   clients.
 //! - `bench alert-latency` (in [`alert_latency`]): how soon a poor response has a case and a
 //!   signed `case.opened` webhook while good responses pour in at full speed.
+//! - `bench dashboard` (in [`dashboard`]): the overview and drill-downs' server time on N
+//!   responses loaded through the bulk path.
 
 mod alert_latency;
+mod dashboard;
 
 pub use alert_latency::alert_latency;
+pub use dashboard::dashboard;
 
 use anyhow::Context;
 use domain::survey::{Questions, default_questions};
