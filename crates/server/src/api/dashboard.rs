@@ -42,9 +42,17 @@ async fn get_dashboard(
     caller.require(ApiScope::Read)?;
     let zone = crate::recovery::zone(state.store.as_ref()).await?;
     let now = state.clock.now();
-    let view = View::resolve(state.store.as_ref(), &query, Scope::Everything, None, &zone, now)
-        .await?;
+    let view = View::resolve(
+        state.store.as_ref(),
+        &query,
+        Scope::Everything,
+        None,
+        &zone,
+        now,
+    )
+    .await?;
     let overview =
-        crate::dashboard::build(state.store.as_ref(), &view, &zone, now, "/dashboard", None).await?;
+        crate::dashboard::build(state.store.as_ref(), &view, &zone, now, "/dashboard", None)
+            .await?;
     Ok(Json(overview))
 }

@@ -12,8 +12,8 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::HashMap;
 use store::{
-    AlertFilter, Bucket, Grouping, ListParams, Operations, ResponseFilter, Store,
-    StoreResult, TeamFilter, UserFilter,
+    AlertFilter, Bucket, Grouping, ListParams, Operations, ResponseFilter, Store, StoreResult,
+    TeamFilter, UserFilter,
 };
 
 /// A score now, in the previous period, and the change.
@@ -449,7 +449,11 @@ async fn latest_comments(
             Some(CommentRow {
                 id: r.id,
                 responded_at: r.responded_at,
-                customer: r.customer.name.clone().unwrap_or(r.customer.external_id.clone()),
+                customer: r
+                    .customer
+                    .name
+                    .clone()
+                    .unwrap_or(r.customer.external_id.clone()),
                 touchpoint: r.touchpoint.name.clone(),
                 csat: r.scores.csat,
                 nps: r.scores.nps,

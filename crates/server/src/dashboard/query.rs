@@ -51,9 +51,7 @@ impl Scope {
     pub fn of(user: &User) -> Self {
         match user.role {
             Role::Admin | Role::President => Scope::Everything,
-            Role::Manager | Role::Member => {
-                Scope::Teams(user.teams.iter().map(|t| t.id).collect())
-            }
+            Role::Manager | Role::Member => Scope::Teams(user.teams.iter().map(|t| t.id).collect()),
         }
     }
 
@@ -124,13 +122,18 @@ impl View {
         now: jiff::Timestamp,
     ) -> Result<Self, Refused> {
         let today = domain::dashboard::days::date_of(local_day(now, zone));
-        let to = date("to", query.to.as_deref()).map_err(Refused::Invalid)?.unwrap_or(today);
+        let to = date("to", query.to.as_deref())
+            .map_err(Refused::Invalid)?
+            .unwrap_or(today);
         let from = date("from", query.from.as_deref())
             .map_err(Refused::Invalid)?
             .unwrap_or_else(|| domain::dashboard::days::date_of(day_number(to) - 89));
         let length = day_number(to) - day_number(from) + 1;
         if length < 1 {
-            return Err(Refused::Invalid(ValidationError::new("from", "must not be after to")));
+            return Err(Refused::Invalid(ValidationError::new(
+                "from",
+                "must not be after to",
+            )));
         }
         if length > MAX_DAYS {
             return Err(Refused::Invalid(ValidationError::new(
@@ -163,7 +166,9 @@ impl View {
                 if let Scope::Teams(mine) = &scope
                     && !mine.contains(&team.id)
                 {
-                    return Err(Refused::Forbidden("this team's figures are not yours to see".into()));
+                    return Err(Refused::Forbidden(
+                        "this team's figures are not yours to see".into(),
+                    ));
                 }
                 Some((team.id, team.key.to_string(), team.name.to_string()))
             }
@@ -173,9 +178,16 @@ impl View {
             Some(key) => {
                 let parsed = domain::Key::parse("touchpoint", &key).map_err(Refused::Invalid)?;
                 let touchpoint = store.touchpoint_by_key(&parsed).await.map_err(|_| {
-                    Refused::Invalid(ValidationError::new("touchpoint", "no touchpoint has this key"))
+                    Refused::Invalid(ValidationError::new(
+                        "touchpoint",
+                        "no touchpoint has this key",
+                    ))
                 })?;
-                Some((touchpoint.id, touchpoint.key.to_string(), touchpoint.name.to_string()))
+                Some((
+                    touchpoint.id,
+                    touchpoint.key.to_string(),
+                    touchpoint.name.to_string(),
+                ))
             }
             None => None,
         };

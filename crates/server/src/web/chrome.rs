@@ -32,6 +32,7 @@ type Section = (&'static str, &'static str, fn(Role) -> bool);
 /// The sections of the console, in navigation order. Later features add their sections here.
 const SECTIONS: &[Section] = &[
     ("/", "Overview", |_| true),
+    ("/dashboard", "Dashboard", |_| true),
     ("/customers", "Customers", |_| true),
     ("/transactions", "Transactions", |_| true),
     ("/responses", "Responses", |_| true),

@@ -8,8 +8,10 @@ mod api_keys;
 mod audit;
 mod auth;
 mod cases;
+pub(crate) mod charts;
 mod chrome;
 mod customers;
+mod dashboard;
 mod early_warning;
 mod email_settings;
 mod guarantees;
@@ -44,6 +46,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .merge(auth::router())
         .merge(home::router())
+        .merge(dashboard::router())
         .merge(accountability::router())
         .merge(teams::router())
         .merge(users::router())

@@ -20,6 +20,7 @@ mod console_recovery_settings;
 mod console_staff;
 mod console_touchpoints;
 mod console_transactions;
+mod dashboard;
 mod dashboard_rollups;
 mod guarantee;
 mod mail;
