@@ -132,6 +132,7 @@ async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/guarantees/{id}", vec!["get"]),
         ("/api/v1/guarantees/{id}/corrections", vec!["post"]),
         ("/api/v1/guarantee-policy", vec!["get", "put"]),
+        ("/api/v1/dashboard", vec!["get"]),
     ];
     assert_eq!(
         paths.len(),
