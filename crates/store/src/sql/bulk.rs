@@ -23,6 +23,7 @@ fn number(value: Option<i64>) -> String {
 impl BulkLoad for SqlStore {
     async fn bulk_insert_responses(&self, rows: &[BulkResponse]) -> StoreResult<()> {
         let mut w = self.begin_write().await?;
+        super::rollups::claim_write(&mut w.tx).await?;
         let zone = organization_zone(&mut w.tx).await?;
         let mut tally = Tally::default();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {

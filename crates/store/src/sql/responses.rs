@@ -285,6 +285,7 @@ async fn insert_many(
     responses: &[&NewResponse],
     now: i64,
 ) -> StoreResult<Vec<i64>> {
+    rollups::claim_write(conn).await?;
     let zone = rollups::organization_zone(conn).await?;
     answer_invitations(conn, responses, now, &zone).await?;
     let segments = segments(conn, responses).await?;
@@ -527,6 +528,7 @@ impl ResponseStore for SqlStore {
     async fn update_analysis(&self, updates: Vec<(i64, StoredAnalysis)>) -> StoreResult<()> {
         for chunk in updates.chunks(500) {
             let mut w = self.begin_write().await?;
+            rollups::claim_write(&mut w.tx).await?;
             let zone = rollups::organization_zone(&mut w.tx).await?;
             let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
             let before = rollups::read_counted(&mut w.tx, &ids).await?;

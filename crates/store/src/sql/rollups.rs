@@ -19,6 +19,17 @@ const ROWS_PER_STATEMENT: usize = 40;
 
 pub use domain::dashboard::days::local_day;
 
+/// Takes the database's write lock before the transaction reads anything: on SQLite, a
+/// transaction that reads first and writes later fails with "database is locked" when another
+/// connection wrote in between, instead of waiting its turn.
+pub(super) async fn claim_write(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query("DELETE FROM rollup_invitations_daily WHERE 1 = 0")
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
 /// The organization's time zone, UTC if unknown.
 pub(super) async fn organization_zone(conn: &mut AnyConnection) -> StoreResult<TimeZone> {
     let row = sqlx::query("SELECT time_zone FROM organization WHERE id = 1")
@@ -325,6 +336,7 @@ impl SqlStore {
     pub(crate) async fn rebuild_rollup_tables(&self) -> StoreResult<()> {
         let mut w = self.begin_write().await?;
         let conn = &mut *w.tx;
+        claim_write(conn).await?;
         let zone = organization_zone(conn).await?;
         for table in [
             "rollup_daily",

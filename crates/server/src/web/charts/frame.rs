@@ -16,7 +16,7 @@ pub(super) const HEADING: f64 = 30.0;
 pub(super) const NO_DATA: &str = "No data for this period";
 
 const LEGEND_ROW: f64 = 18.0;
-const LEGEND_CHARS: usize = 36;
+const LEGEND_CHARS: usize = 48;
 
 /// Opens `<svg>` and writes its `<title>`, `<desc>` and the visible heading.
 pub(super) fn open(doc: &mut Doc, id: &str, height: f64, title: &str, description: &str) {

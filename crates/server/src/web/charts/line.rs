@@ -4,8 +4,11 @@
 
 use super::axis::{self, Axis, Scale};
 use super::frame::{self, GRID, HEADING, INK, LegendItem, MUTED, Swatch, WIDTH};
-use super::markup::{Doc, chart_id, clean, num, truncate};
+use super::markup::{Doc, chart_id, clean, num};
 use super::{Annotation, Point, SMALL_SAMPLE, Series, colour, finite};
+use annotations::{NOTE_ROW, place_notes};
+
+mod annotations;
 
 /// A line chart; `y_min..y_max` is the measure's natural range (1..5 for CSAT, -100..100 for
 /// NPS), widened if data fall outside it.
@@ -25,9 +28,6 @@ const RIGHT: f64 = 40.0;
 const PLOT_HEIGHT: f64 = 220.0;
 const BOTTOM: f64 = 52.0;
 const X_LABEL_CHARS: usize = 12;
-const NOTE_CHARS: usize = 14;
-const NOTE_ROW: f64 = 13.0;
-const NOTE_ROWS: usize = 3;
 
 /// The plot area and its scales.
 struct Plot {
@@ -49,13 +49,6 @@ impl Plot {
     fn value(&self, value: f64) -> String {
         axis::fixed(value, self.decimals)
     }
-}
-
-/// An annotation placed on the plot; `row` is its label's row above the plot, if it fits.
-struct Note<'a> {
-    x: f64,
-    row: Option<usize>,
-    annotation: &'a Annotation,
 }
 
 /// The chart as an SVG document; a "no data" figure when no series has a point.
@@ -110,7 +103,7 @@ pub fn line_chart(chart: &LineChart) -> String {
     frame::legend(&mut doc, &legend, HEADING, "");
     y_axis(&mut doc, &plot, chart.y_label);
     x_axis(&mut doc, &plot, chart.series);
-    annotations(&mut doc, &plot, &notes, chart.series);
+    annotations::draw(&mut doc, &plot, &notes, chart.series);
     if let Some(first) = chart.series.first().filter(|_| band) {
         draw_band(&mut doc, &plot, first);
     }
@@ -225,35 +218,6 @@ fn legend_items(chart: &LineChart, band: bool, slots: usize) -> Vec<LegendItem> 
     items
 }
 
-/// Annotations on the x axis, their labels in up to three rows above the plot so that they
-/// do not overlap; a label that finds no room is left to the tooltip.
-fn place_notes(annotations: &[Annotation], slots: usize, slot: f64) -> Vec<Note<'_>> {
-    let mut sorted: Vec<&Annotation> = annotations.iter().filter(|a| a.at < slots).collect();
-    sorted.sort_by_key(|a| a.at);
-    let mut ends = [f64::NEG_INFINITY; NOTE_ROWS];
-    sorted
-        .into_iter()
-        .map(|annotation| {
-            let x = LEFT + (annotation.at as f64 + 0.5) * slot;
-            let half = note_width(annotation) / 2.0;
-            let centre = x.clamp(half + 2.0, WIDTH - half - 2.0);
-            let row = ends.iter().position(|end| *end <= centre - half);
-            if let Some(row) = row {
-                ends[row] = centre + half + 4.0;
-            }
-            Note { x, row, annotation }
-        })
-        .collect()
-}
-
-fn note_width(annotation: &Annotation) -> f64 {
-    truncate(&clean(&annotation.label), NOTE_CHARS)
-        .chars()
-        .count() as f64
-        * 6.0
-        + 6.0
-}
-
 fn y_axis(doc: &mut Doc, plot: &Plot, title: &str) {
     let (left, right) = (num(LEFT), num(WIDTH - RIGHT));
     doc.open(
@@ -361,7 +325,11 @@ fn x_axis(doc: &mut Doc, plot: &Plot, series: &[Series]) {
             ("text-anchor", "middle"),
         ],
     );
-    for (i, label) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
+    for (i, label) in labels
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i.is_multiple_of(every))
+    {
         let x = num(plot.x(i));
         doc.leaf(
             "line",
@@ -396,47 +364,6 @@ fn slot_label(series: &[Series], index: usize) -> &str {
         .iter()
         .find_map(|s| s.points.get(index))
         .map_or("", |p| p.label.as_str())
-}
-
-fn annotations(doc: &mut Doc, plot: &Plot, notes: &[Note<'_>], series: &[Series]) {
-    for note in notes {
-        let kind = note.annotation.kind;
-        let at = clean(slot_label(series, note.annotation.at));
-        let tooltip = format!("{} at {at}: {}", kind.name(), clean(&note.annotation.label));
-        doc.open("g", &[("class", kind.class())]);
-        doc.element("title", &[], &tooltip);
-        let x = num(note.x);
-        doc.leaf(
-            "line",
-            &[
-                ("x1", &x),
-                ("x2", &x),
-                ("y1", &num(plot.top)),
-                ("y2", &num(plot.bottom)),
-                ("stroke", kind.colour()),
-                ("stroke-width", "2"),
-                ("stroke-dasharray", "4 3"),
-            ],
-        );
-        frame::shape(doc, kind, note.x, plot.top);
-        if let Some(row) = note.row {
-            let half = note_width(note.annotation) / 2.0;
-            let centre = note.x.clamp(half + 2.0, WIDTH - half - 2.0);
-            let y = plot.top - 10.0 - row as f64 * NOTE_ROW;
-            doc.label(
-                &[
-                    ("x", &num(centre)),
-                    ("y", &num(y)),
-                    ("text-anchor", "middle"),
-                    ("font-size", "11"),
-                    ("fill", INK),
-                ],
-                &note.annotation.label,
-                NOTE_CHARS,
-            );
-        }
-        doc.close();
-    }
 }
 
 /// Runs of consecutive indices for which `f` gives a value.

@@ -12,9 +12,7 @@ mod markup;
 #[cfg(test)]
 mod tests;
 
-#[allow(dead_code)]
 pub use bars::{BarChart, bar_chart};
-#[allow(dead_code)]
 pub use line::{LineChart, line_chart};
 
 /// The Okabe–Ito palette, told apart with the common colour-vision deficiencies; series take

@@ -72,7 +72,7 @@ fn balanced(svg: &str) -> Result<(), String> {
         let after = &rest[start + 1..];
         let end = after.find('>').ok_or("a tag is not closed")?;
         let tag = &after[..end];
-        if tag.matches('"').count() % 2 != 0 {
+        if !tag.matches('"').count().is_multiple_of(2) {
             return Err(format!("odd quotes in <{tag}>"));
         }
         if let Some(name) = tag.strip_prefix('/') {
@@ -459,39 +459,4 @@ fn thirty_bars_each_get_a_row_and_a_label() {
         .and_then(|h| h.parse().ok())
         .expect("a height");
     assert!(height < 900.0, "{height}");
-}
-
-#[test]
-#[ignore = "writes sample charts to /tmp/charts for a visual check"]
-fn write_samples() {
-    let mut points = months(&[Some(4.0), Some(4.2), None, Some(3.6), Some(3.9), Some(4.1), Some(4.3), Some(4.0), Some(3.2), Some(3.8), Some(4.4), Some(4.5)]);
-    for p in &mut points {
-        p.low = p.value.map(|v| v - 0.25);
-        p.high = p.value.map(|v| v + 0.25);
-    }
-    points[4].small = true;
-    points[8].small = true;
-    let annotations = [
-        Annotation { at: 8, label: "CSAT drop on Care".to_owned(), kind: AnnotationKind::Alert },
-        Annotation { at: 9, label: "Escalated to the head of service".to_owned(), kind: AnnotationKind::Escalation },
-        Annotation { at: 10, label: "Solved".to_owned(), kind: AnnotationKind::Solved },
-    ];
-    let line = csat(&[Series { name: "Care".to_owned(), points }, series("Sales <team>", &[Some(3.5), Some(3.7), Some(3.9), Some(3.8), Some(3.6), Some(3.4), Some(3.9), Some(4.0), Some(4.1), Some(3.9), Some(3.7), Some(3.8)])], &annotations);
-    let mut nps: Vec<Bar> = ["Care", "Sales", "Customer care and after-sales support, northern region", "Night shift", "Billing"].iter().enumerate().map(|(i, l)| {
-        let v = [45.0, -12.0, 8.0, -85.0, 62.0][i];
-        let mut b = bar(l, v);
-        b.low = Some(v - 12.0);
-        b.high = Some(v + 12.0);
-        b.link = Some(format!("/teams/{i}"));
-        b
-    }).collect();
-    nps[3].small = true;
-    let bars_svg = bars(&nps, -100.0, 100.0);
-    let many: Vec<Bar> = (0..30).map(|i| bar(&format!("Agent {i}"), 1.0 + f64::from(i) / 8.0)).collect();
-    let many = bars(&many, 1.0, 5.0);
-    let days: Vec<Point> = (0..90).map(|i| point(&format!("{} Nov", i % 30 + 1), Some(20.0 + f64::from(i % 17) * 3.0))).collect();
-    let days = line_chart(&LineChart { title: "NPS by day", y_label: "NPS", y_min: -100.0, y_max: 100.0, series: &[Series { name: "All".to_owned(), points: days }], annotations: &[] });
-    let html = format!("<!doctype html><body style='margin:0;width:640px;font-family:sans-serif'>{line}{bars_svg}{many}{days}{}{}</body>", csat(&[], &[]), csat(&[series("Care", &[None, None, None])], &[]));
-    std::fs::create_dir_all("/tmp/charts").unwrap();
-    std::fs::write("/tmp/charts/index.html", html).unwrap();
 }
