@@ -58,18 +58,21 @@
 //!    of communication and price.
 //! 5. **Field Service's guarantee invocations are rising.** Over the last
 //!    [`guarantee::RISE_DAYS`] days its transactions are invoked on [`guarantee::RISE`] times
-//!    as often (besides its slide's poorer reviews), which the guarantee's early warning
-//!    flags; no other team's rate is flagged.
+//!    as often (besides its slide's poorer reviews): 53 of its 162 invocations fall in the
+//!    last 30 days. The guarantee's early warning flags it (and the whole organization's rate,
+//!    which it lifts); no other team is flagged.
 //!
 //! # Perfect Guarantee
 //!
-//! [`guarantee::plan`] decides who invoked the guarantee (GUARANTEE_SUMMARY), mostly after a
-//! poor review and from the survey page, the rest from the transaction's own link; what they
-//! paid (often nothing to 60% of the price, some nothing, a few nearly all) and why, in their
-//! language. The replay of the recovery history ([`recovery::replay`]) makes each invocation
-//! at its moment through the store, so each is in the ledger, reached the president, opened
-//! an urgent case owned by the president (or joined the open case of the poor review) and fed
-//! the early warning.
+//! [`guarantee::plan`] decides who invoked the guarantee, when, for how much and why: for the
+//! tests' world 254 invocations on the 39,860 invoiced transactions (0.64%), 177 of them after
+//! a poor review, 154 from the survey page and the rest from the transaction's own link; 224
+//! customers, 30 of whom invoked twice; what they paid is 36% of the price on average, nothing
+//! for 50 of them and at least 90% for 15; a short reason in their language, or none. The
+//! replay of the recovery history ([`recovery::replay`]) makes each invocation at its moment
+//! through the store, so each is in the ledger, reached the president, opened an urgent case
+//! owned by the president (or joined the open case of the poor review), which the president
+//! works, and fed the early warning.
 
 mod calendar;
 pub mod catalog;

@@ -7,12 +7,12 @@
 //! [`crate::guarantee`] are made between the responses of the same hours; the president works
 //! the cases they open, most within the urgent four hours.
 
+use crate::guarantee::Invocations;
 use domain::recovery::rules::AlertRule;
 use domain::recovery::{CaseStatus, RecoverySettings};
 use jiff::{SignedDuration, Timestamp};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use crate::guarantee::Invocations;
 use store::{
     Actor, Case, CaseChange, CaseFilter, CasePolicy, ListParams, ProcessingContext, Store, topics,
 };

@@ -205,9 +205,88 @@ async fn the_recovery_history_has_every_kind_of_case_and_flags_the_slide(store: 
         topics::RESPONSE_RECEIVED,
         topics::NOTIFICATION_EMAIL,
         topics::FOLLOWUP_EMAIL,
+        topics::GUARANTEE_EMAIL,
     ] {
         assert_eq!(store.pending_outbox(topic).await.unwrap(), 0, "{topic}");
     }
+    the_guarantee_history_reached_the_president_and_flags_the_rise(store, &history, now).await;
+}
+
+/// Every planned invocation is in the ledger, each with a case the president owns; some
+/// customers invoked twice; the early warning flags Field Service's rise, and nothing else.
+async fn the_guarantee_history_reached_the_president_and_flags_the_rise(
+    store: &SqlStore,
+    history: &demo::recovery::RecoveryHistory,
+    now: jiff::Timestamp,
+) {
+    let world = demo::plan(42, now).unwrap();
+    let planned = demo::guarantee::plan_for_seed(&world, 42);
+    assert_eq!(history.guarantees, planned.len(), "{history:?}");
+    let mut claims = Vec::new();
+    let mut params = list(500);
+    loop {
+        let page = store
+            .list_guarantee_claims(&params, &ClaimFilter::default())
+            .await
+            .unwrap();
+        claims.extend(page.items);
+        match page.next_after_id {
+            Some(after) => params.after_id = Some(after),
+            None => break,
+        }
+    }
+    assert_eq!(claims.len(), planned.len());
+    assert!(claims.iter().all(|c| c.kind == claim_kind::INVOCATION));
+    assert!(
+        claims
+            .iter()
+            .all(|c| c.invoked_at < now && c.occurred_at < c.invoked_at)
+    );
+    for source in [claim_source::LINK, claim_source::SURVEY] {
+        assert!(claims.iter().any(|c| c.source == source), "{source}");
+    }
+    let mut per_customer = std::collections::HashMap::new();
+    for claim in &claims {
+        *per_customer.entry(claim.customer.id).or_insert(0) += 1;
+    }
+    assert!(per_customer.values().filter(|n| **n > 1).count() >= 2);
+    let president = store.organization().await.unwrap().president.unwrap();
+    let mut cases = std::collections::HashSet::new();
+    for claim in &claims {
+        let case = store.case(claim.case_id.unwrap()).await.unwrap();
+        assert_eq!(
+            case.owner_user.as_ref().map(|u| u.id),
+            Some(president.id),
+            "{case:?}"
+        );
+        assert!(case.opened_at <= claim.invoked_at, "{case:?}");
+        cases.insert(case.id);
+    }
+    assert_eq!(cases.len(), claims.len(), "one case per invocation");
+    assert!(history.guarantee_cases > claims.len() / 2, "{history:?}");
+    let trends = store
+        .list_alerts(
+            &list(100),
+            &AlertFilter {
+                kind: Some(alert_kind::GUARANTEE_TREND.into()),
+                ..AlertFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    let rise_from = now - jiff::SignedDuration::from_hours(24 * demo::guarantee::RISE_DAYS);
+    let field_service = trends
+        .iter()
+        .filter(|a| a.team.as_ref().map(|t| t.key.as_str()) == Some("field-service"));
+    assert!(field_service.count() >= 1, "{trends:?}");
+    let untold = trends.iter().filter(|a| {
+        a.raised_at < rise_from
+            || a.team
+                .as_ref()
+                .is_some_and(|t| t.key.as_str() != "field-service")
+    });
+    assert_eq!(untold.count(), 0, "{trends:?}");
 }
 
 /// Every touchpoint has its survey, yet none of the six months of transactions got an

@@ -588,3 +588,185 @@ fn one_segment_is_noticeably_less_satisfied() {
         assert!((0.2..0.5).contains(&gap), "{other:?}: {gap}");
     }
 }
+
+/// The Perfect Guarantee history: who invokes, when, for how much, and what the early
+/// warning makes of it.
+mod guarantee {
+    use super::*;
+    use demo::catalog::team_index;
+    use demo::guarantee::*;
+    use domain::guarantee::trend::{self, Window};
+    use domain::guarantee::{ClaimRequest, Settlement};
+    use jiff::SignedDuration;
+    use std::collections::HashMap;
+    use store::claim_source;
+
+    fn planned() -> &'static [InvocationPlan] {
+        static PLANNED: OnceLock<Vec<InvocationPlan>> = OnceLock::new();
+        PLANNED.get_or_init(|| plan_for_seed(world(), 42))
+    }
+
+    #[test]
+    fn the_plan_is_deterministic_and_differs_across_seeds() {
+        assert_eq!(plan_for_seed(world(), 42), planned());
+        assert_ne!(plan_for_seed(world(), 43), planned());
+    }
+
+    #[test]
+    fn under_one_percent_of_invoiced_transactions_are_invoked_on_and_poor_ones_most() {
+        let world = world();
+        let invoiced = world
+            .transactions
+            .iter()
+            .filter(|t| t.amount_minor.is_some())
+            .count();
+        let rate = planned().len() as f64 / invoiced as f64;
+        assert!(
+            (0.005..0.01).contains(&rate),
+            "{} of {invoiced}",
+            planned().len()
+        );
+        let csat: HashMap<usize, i64> = world
+            .responses
+            .iter()
+            .map(|r| (r.transaction, r.csat))
+            .collect();
+        let poor = planned()
+            .iter()
+            .filter(|p| csat.get(&p.transaction).is_some_and(|c| *c <= 2))
+            .count();
+        assert!(poor * 2 > planned().len(), "{poor} after a poor review");
+    }
+
+    #[test]
+    fn invocations_come_after_their_transaction_and_response_and_before_now() {
+        let world = world();
+        let responded: HashMap<usize, Timestamp> = world
+            .responses
+            .iter()
+            .map(|r| (r.transaction, r.responded_at))
+            .collect();
+        let mut transactions = HashSet::new();
+        for p in planned() {
+            let t = &world.transactions[p.transaction];
+            assert!(
+                t.occurred_at < p.invoked_at && p.invoked_at < now(),
+                "{p:?}"
+            );
+            if p.source == claim_source::SURVEY {
+                assert!(responded[&p.transaction] < p.invoked_at, "{p:?}");
+            }
+            assert!(transactions.insert(p.transaction), "invoked twice: {p:?}");
+        }
+        assert!(
+            planned()
+                .windows(2)
+                .all(|w| w[0].invoked_at <= w[1].invoked_at)
+        );
+        let sources: HashSet<&str> = planned().iter().map(|p| p.source).collect();
+        assert_eq!(sources.len(), 2);
+    }
+
+    #[test]
+    fn amounts_fit_the_invoice_and_vary() {
+        let world = world();
+        let eur = domain::Currency::parse("EUR").unwrap_or_else(|_| unreachable!());
+        let mut shares = Vec::new();
+        for p in planned() {
+            let minor = world.transactions[p.transaction].amount_minor.unwrap_or(0);
+            let invoiced = domain::Money::new(minor, eur).unwrap_or_else(|e| panic!("{e}"));
+            let request = ClaimRequest {
+                worth: p.worth.clone(),
+                currency: None,
+                reason: p.reason.clone(),
+            };
+            let settled = Settlement::decide(invoiced, &request).unwrap_or_else(|e| panic!("{e}"));
+            shares.push(settled.share_paid_permille().unwrap_or(0));
+        }
+        let count = |f: &dyn Fn(i64) -> bool| shares.iter().filter(|s| f(**s)).count();
+        let n = shares.len();
+        assert!(count(&|s| s == 0) * 20 > n, "some pay nothing");
+        assert!(count(&|s| s <= 600) * 10 > n * 7, "most pay at most 60%");
+        assert!(count(&|s| s >= 900) > 3, "a few pay nearly everything");
+        let reasons: HashSet<&str> = planned().iter().map(|p| p.reason.as_str()).collect();
+        assert!(reasons.len() > 20 && reasons.contains(""), "{reasons:?}");
+    }
+
+    #[test]
+    fn some_customers_invoke_more_than_once() {
+        let mut per_customer: HashMap<usize, usize> = HashMap::new();
+        for p in planned() {
+            *per_customer
+                .entry(world().transactions[p.transaction].customer)
+                .or_default() += 1;
+        }
+        let repeat = per_customer.values().filter(|n| **n > 1).count();
+        assert!(repeat >= 2, "{repeat} repeat invokers");
+    }
+
+    /// The store's early warning, run after each invocation as `invoke_guarantee` does; the
+    /// scopes (`None` for everyone) that it flags and when.
+    fn early_warnings(
+        world: &DemoWorld,
+        planned: &[InvocationPlan],
+    ) -> Vec<(Option<usize>, Timestamp)> {
+        let team_of = |t: usize| world.touchpoints[world.transactions[t].touchpoint].team;
+        let count = |times: &[Timestamp], from: Timestamp, to: Timestamp| {
+            (times.partition_point(|t| *t < to) - times.partition_point(|t| *t < from)) as i64
+        };
+        let transactions = |team: Option<usize>| -> Vec<Timestamp> {
+            let all = world.transactions.iter().enumerate();
+            all.filter(|(i, _)| team.is_none_or(|team| team_of(*i) == team))
+                .map(|(_, t)| t.occurred_at)
+                .collect()
+        };
+        let mut flagged = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, p) in planned.iter().enumerate() {
+            for scope in [None, Some(team_of(p.transaction))] {
+                let invoked: Vec<Timestamp> = planned[..=i]
+                    .iter()
+                    .filter(|q| scope.is_none_or(|s| team_of(q.transaction) == s))
+                    .map(|q| q.invoked_at)
+                    .collect();
+                let done = transactions(scope);
+                let now = p.invoked_at;
+                let recent_start = now - trend::RECENT_WINDOW;
+                let end = now + SignedDuration::from_micros(1);
+                let window = |from, to| Window {
+                    invocations: count(&invoked, from, to),
+                    transactions: count(&done, from, to),
+                };
+                let baseline_start = recent_start - trend::BASELINE_WINDOW;
+                let rise = trend::rising(
+                    window(recent_start, end),
+                    window(baseline_start, recent_start),
+                );
+                let bucket = now.as_second() / trend::RECENT_WINDOW.as_secs();
+                if rise.is_some() && seen.insert((scope, bucket)) {
+                    flagged.push((scope, now));
+                }
+            }
+        }
+        flagged
+    }
+
+    #[test]
+    fn only_the_rise_of_field_service_is_flagged_by_the_early_warning() {
+        let world = world();
+        let flagged = early_warnings(world, planned());
+        let rising = team_index(RISING_TEAM);
+        let rise_from = now() - SignedDuration::from_hours(24 * RISE_DAYS);
+        assert!(
+            flagged
+                .iter()
+                .any(|(s, at)| *s == Some(rising) && *at >= rise_from),
+            "{flagged:?}"
+        );
+        let other = flagged
+            .iter()
+            .filter(|(s, at)| s.is_some_and(|s| s != rising) || *at < rise_from)
+            .collect::<Vec<_>>();
+        assert!(other.is_empty(), "false alarms: {other:?}");
+    }
+}
