@@ -27,6 +27,8 @@ pub struct DashboardFilter {
 pub enum Grouping {
     Total,
     Day,
+    /// By month (`key` the month number, year × 12 + month − 1).
+    Month,
     Team,
     Touchpoint,
     Segment,

@@ -209,7 +209,7 @@ impl<T> Store for T where
         + crate::recovery::NotificationStore
         + crate::recovery::WebhookStore
         + crate::guarantee::GuaranteeStore
-    + crate::dashboard::DashboardStore
+        + crate::dashboard::DashboardStore
         + crate::recovery::ChartStore
 {
 }

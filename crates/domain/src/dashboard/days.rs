@@ -27,6 +27,19 @@ pub fn date_of(day: i64) -> Date {
         .unwrap_or(EPOCH)
 }
 
+/// The month (year × 12 + month − 1) a day number falls in.
+pub fn month_of_day(day: i64) -> i64 {
+    let date = date_of(day);
+    i64::from(date.year()) * 12 + i64::from(date.month()) - 1
+}
+
+/// The day number of the first day of a month number.
+pub fn first_day_of_month(month: i64) -> i64 {
+    let year = i16::try_from(month.div_euclid(12)).unwrap_or(1970);
+    let month_of_year = i8::try_from(month.rem_euclid(12) + 1).unwrap_or(1);
+    jiff::civil::Date::new(year, month_of_year, 1).map_or(0, day_number)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,8 +49,20 @@ mod tests {
         assert_eq!(day_number(jiff::civil::date(1970, 1, 2)), 1);
         assert_eq!(day_number(jiff::civil::date(2026, 12, 2)), 20_789);
         assert_eq!(date_of(20_789), jiff::civil::date(2026, 12, 2));
-        let late: Timestamp = "2026-11-30T23:30:00Z".parse().unwrap_or_else(|_| unreachable!());
+        let late: Timestamp = "2026-11-30T23:30:00Z"
+            .parse()
+            .unwrap_or_else(|_| unreachable!());
         let paris = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
         assert_eq!(local_day(late, &paris), local_day(late, &TimeZone::UTC) + 1);
+        let december = month_of_day(20_789);
+        assert_eq!(december, 2026 * 12 + 11);
+        assert_eq!(
+            date_of(first_day_of_month(december)),
+            jiff::civil::date(2026, 12, 1)
+        );
+        assert_eq!(
+            first_day_of_month(december + 1),
+            day_number(jiff::civil::date(2027, 1, 1))
+        );
     }
 }

@@ -5,7 +5,9 @@
 //! invocation "significant"). It raises an alert when
 //!
 //! - the recent window holds at least [`MIN_RECENT_TRANSACTIONS`] transactions, the baseline at
-//!   least [`MIN_BASELINE_TRANSACTIONS`], and at least [`MIN_INVOCATIONS`] recent invocations;
+//!   least [`MIN_BASELINE_TRANSACTIONS`] and at least as many as the recent window (so a young
+//!   installation is not compared with a few days of history), and at least [`MIN_INVOCATIONS`]
+//!   recent invocations;
 //! - the recent rate is at least [`MIN_RATIO`] times the baseline rate (a rise that matters);
 //! - the chance of seeing that many invocations at the baseline rate is below [`ALPHA`].
 //!
@@ -55,6 +57,8 @@ pub struct RisingRate {
 pub fn rising(recent: Window, baseline: Window) -> Option<RisingRate> {
     if recent.transactions < MIN_RECENT_TRANSACTIONS
         || baseline.transactions < MIN_BASELINE_TRANSACTIONS
+        // A young installation's baseline is shorter than its recent window: no rate to rise from.
+        || baseline.transactions < recent.transactions
         || recent.invocations < MIN_INVOCATIONS
     {
         return None;

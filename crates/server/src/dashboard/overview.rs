@@ -172,8 +172,12 @@ fn trend(view: &View, days: &[Bucket]) -> Vec<TrendPoint> {
         .map(|(i, (start, _))| (*start, i))
         .collect();
     for bucket in days {
-        let Ok(day) = bucket.key.parse::<i64>() else {
+        let Ok(number) = bucket.key.parse::<i64>() else {
             continue;
+        };
+        let day = match view.step {
+            Step::Month => domain::dashboard::days::first_day_of_month(number),
+            Step::Day | Step::Week => number,
         };
         let start = step_start(date_of(day), view.step);
         if let Some(&i) = index.get(&start) {
@@ -260,7 +264,14 @@ pub async fn build(
     let (now_total, before_total, days, teams, touchpoints, segments, sources) = tokio::try_join!(
         store.rollup(&current, Grouping::Total),
         store.rollup(&previous, Grouping::Total),
-        store.rollup(&current, Grouping::Day),
+        store.rollup(
+            &current,
+            if view.step == Step::Month {
+                Grouping::Month
+            } else {
+                Grouping::Day
+            }
+        ),
         store.rollup(&current, Grouping::Team),
         store.rollup(&current, Grouping::Touchpoint),
         store.rollup(&current, Grouping::Segment),

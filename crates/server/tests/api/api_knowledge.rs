@@ -222,15 +222,20 @@ async fn a_response_from_a_phone_interview_is_stored_with_scores_and_analysis(ap
     );
     // The response.received event is consumed from the outbox: the default rule opens a case
     // for this very response.
-    let case = eventually("the case opened from the response.received event", || async {
-        let cases: Value = app
-            .get("/api/v1/cases", &app.admin_key)
-            .await
-            .json()
-            .await
-            .unwrap();
-        cases["items"].as_array().and_then(|items| items.first().cloned())
-    })
+    let case = eventually(
+        "the case opened from the response.received event",
+        || async {
+            let cases: Value = app
+                .get("/api/v1/cases", &app.admin_key)
+                .await
+                .json()
+                .await
+                .unwrap();
+            cases["items"]
+                .as_array()
+                .and_then(|items| items.first().cloned())
+        },
+    )
     .await;
     assert_eq!(case["response_id"], stored["id"]);
     let pending = app.store.pending_outbox("response.received").await.unwrap();

@@ -8,16 +8,13 @@ use async_trait::async_trait;
 use domain::dashboard::Measures;
 use domain::dashboard::measures::COLUMNS;
 
-/// `WHERE` clauses and their text binds for a filter; ids are inlined as integers.
+/// `WHERE` clauses (but the period's) and their text binds for a filter; ids are inlined.
 fn conditions(
     filter: &DashboardFilter,
     staff_table: bool,
     with: Dimensions,
 ) -> (String, Vec<String>) {
-    let mut clauses = vec![format!(
-        "day >= {} AND day < {}",
-        filter.from_day, filter.to_day
-    )];
+    let mut clauses = vec!["1 = 1".to_owned()];
     let mut texts = Vec::new();
     if let Some(teams) = &filter.teams {
         let ids: Vec<String> = teams.iter().map(|t| t.0.to_string()).collect();
@@ -48,6 +45,37 @@ fn conditions(
         clauses.push(format!("segment = ${}", texts.len()));
     }
     (clauses.join(" AND "), texts)
+}
+
+/// A period split into whole months (read from the monthly tables) and the days at either end.
+struct Split {
+    days: String,
+    months: Option<(i64, i64)>,
+}
+
+fn split(from_day: i64, to_day: i64) -> Split {
+    use domain::dashboard::days::{first_day_of_month, month_of_day};
+    let mut first = month_of_day(from_day);
+    if first_day_of_month(first) < from_day {
+        first += 1;
+    }
+    let mut last = month_of_day(to_day);
+    if first_day_of_month(last + 1) > to_day {
+        last -= 1;
+    }
+    if first > last {
+        return Split {
+            days: format!("(day >= {from_day} AND day < {to_day})"),
+            months: None,
+        };
+    }
+    let (start, end) = (first_day_of_month(first), first_day_of_month(last + 1));
+    Split {
+        days: format!(
+            "((day >= {from_day} AND day < {start}) OR (day >= {end} AND day < {to_day}))"
+        ),
+        months: Some((first, last + 1)),
+    }
 }
 
 /// Which text dimensions a table has.
@@ -87,13 +115,13 @@ impl DashboardStore for SqlStore {
     async fn rollup(&self, filter: &DashboardFilter, by: Grouping) -> StoreResult<Vec<Bucket>> {
         let staff_table = by == Grouping::Staff || filter.staff.is_some();
         let table = if staff_table {
-            "rollup_staff_daily"
+            "rollup_staff"
         } else {
-            "rollup_daily"
+            "rollup"
         };
         let key = match by {
             Grouping::Total => None,
-            Grouping::Day => Some("day"),
+            Grouping::Day | Grouping::Month => Some("{time}"),
             Grouping::Team => Some("team_id"),
             Grouping::Touchpoint => Some("touchpoint_id"),
             Grouping::Segment if !staff_table => Some("segment"),
@@ -102,30 +130,85 @@ impl DashboardStore for SqlStore {
             Grouping::Staff => Some("staff_user_id"),
         };
         let (clauses, texts) = conditions(filter, staff_table, ALL);
-        let sql = match key {
-            Some(key) => format!(
-                "SELECT CAST({key} AS TEXT) AS k, {} FROM {table} WHERE {clauses} GROUP BY {key}",
-                sums()
-            ),
-            None => format!("SELECT '' AS k, {} FROM {table} WHERE {clauses}", sums()),
+        let period = if by == Grouping::Day {
+            Split {
+                days: format!("(day >= {} AND day < {})", filter.from_day, filter.to_day),
+                months: None,
+            }
+        } else {
+            split(filter.from_day, filter.to_day)
         };
+        let columns = COLUMNS.join(", ");
+        let part = |time: &str, suffix: &str, range: &str| {
+            let k = key.map_or("''".to_owned(), |k| {
+                format!(
+                    "'{}' || CAST({} AS TEXT)",
+                    &suffix[..1],
+                    k.replace("{time}", time)
+                )
+            });
+            format!("SELECT {k} AS k, {columns} FROM {table}_{suffix} WHERE {range} AND {clauses}")
+        };
+        let mut parts = vec![part("day", "daily", &period.days)];
+        if let Some((first, end)) = period.months {
+            parts.push(part(
+                "month",
+                "monthly",
+                &format!("month >= {first} AND month < {end}"),
+            ));
+        }
+        let (selected, grouping) = if key.is_some() {
+            ("k", " GROUP BY k")
+        } else {
+            ("'' AS k", "")
+        };
+        let sql = format!(
+            "SELECT {selected}, {} FROM ({}) AS parts{grouping}",
+            sums(),
+            parts.join(" UNION ALL ")
+        );
         let mut query = sqlx::query(&sql);
         for text in texts {
             query = query.bind(text);
         }
         let rows = query.fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter()
-            .map(|row| {
-                Ok(Bucket {
-                    key: get(row, "k")?,
-                    measures: decode_measures(row)?,
-                })
-            })
-            .filter(|b: &StoreResult<Bucket>| {
-                b.as_ref()
-                    .map_or(true, |b| by == Grouping::Total || b.measures.responses != 0)
-            })
-            .collect()
+        let mut merged: Vec<Bucket> = Vec::with_capacity(rows.len());
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for row in &rows {
+            let raw: Option<String> = get(row, "k")?;
+            let raw = raw.unwrap_or_default();
+            let measures = decode_measures(row)?;
+            if by != Grouping::Total && measures.responses == 0 {
+                continue;
+            }
+            // Keys come tagged by table ("d…" daily, "m…" monthly); months merge both.
+            let key = match by {
+                Grouping::Total => String::new(),
+                Grouping::Month => match raw.split_at_checked(1) {
+                    Some(("d", day)) => day
+                        .parse::<i64>()
+                        .map(domain::dashboard::days::month_of_day)
+                        .map_or(String::new(), |m| m.to_string()),
+                    Some((_, month)) => month.to_owned(),
+                    None => String::new(),
+                },
+                _ => raw.get(1..).unwrap_or_default().to_owned(),
+            };
+            match index.get(&key) {
+                Some(&i) => merged[i].measures.add(&measures),
+                None => {
+                    index.insert(key.clone(), merged.len());
+                    merged.push(Bucket { key, measures });
+                }
+            }
+        }
+        if by == Grouping::Total && merged.is_empty() {
+            merged.push(Bucket {
+                key: String::new(),
+                measures: Measures::default(),
+            });
+        }
+        Ok(merged)
     }
 
     async fn theme_rollup(
@@ -134,10 +217,23 @@ impl DashboardStore for SqlStore {
         limit: i64,
     ) -> StoreResult<Vec<ThemeBucket>> {
         let (clauses, _) = conditions(filter, false, NO_TEXT);
+        let period = split(filter.from_day, filter.to_day);
+        let mut parts = vec![format!(
+            "SELECT theme, mentions, sentiment_n, sentiment_milli_sum FROM rollup_theme_daily \
+             WHERE {} AND {clauses}",
+            period.days
+        )];
+        if let Some((first, end)) = period.months {
+            parts.push(format!(
+                "SELECT theme, mentions, sentiment_n, sentiment_milli_sum FROM rollup_theme_monthly \
+                 WHERE month >= {first} AND month < {end} AND {clauses}"
+            ));
+        }
         let sql = format!(
             "SELECT theme, CAST(SUM(mentions) AS BIGINT) AS mentions, CAST(SUM(sentiment_n) AS BIGINT) AS n, \
-             CAST(SUM(sentiment_milli_sum) AS BIGINT) AS s FROM rollup_theme_daily WHERE {clauses} \
+             CAST(SUM(sentiment_milli_sum) AS BIGINT) AS s FROM ({}) AS parts \
              GROUP BY theme HAVING SUM(mentions) > 0 ORDER BY mentions DESC, theme LIMIT {}",
+            parts.join(" UNION ALL "),
             limit.clamp(1, 100)
         );
         let rows = sqlx::query(&sql)
@@ -162,6 +258,10 @@ impl DashboardStore for SqlStore {
         by_day: bool,
     ) -> StoreResult<Vec<InvitationBucket>> {
         let (clauses, _) = conditions(filter, false, NO_TEXT);
+        let clauses = format!(
+            "day >= {} AND day < {} AND {clauses}",
+            filter.from_day, filter.to_day
+        );
         let (key, group) = if by_day {
             ("CAST(day AS TEXT)", " GROUP BY day")
         } else {
@@ -199,7 +299,11 @@ impl DashboardStore for SqlStore {
             None => String::new(),
             Some(teams) => {
                 let ids: Vec<String> = teams.iter().map(|t| t.0.to_string()).collect();
-                let list = if ids.is_empty() { "NULL".to_owned() } else { ids.join(", ") };
+                let list = if ids.is_empty() {
+                    "NULL".to_owned()
+                } else {
+                    ids.join(", ")
+                };
                 format!(" AND {column} IN ({list})")
             }
         };
@@ -247,6 +351,18 @@ impl DashboardStore for SqlStore {
             ),
             "SELECT 'theme,' || day || ',' || team_id || ',' || touchpoint_id || ',' || theme || ',' || mentions \
              || ',' || sentiment_n || ',' || sentiment_milli_sum AS line FROM rollup_theme_daily WHERE mentions <> 0"
+                .to_owned(),
+            format!(
+                "SELECT 'monthly,' || month || ',' || team_id || ',' || touchpoint_id || ',' || source || ',' || \
+                 segment || ',' || {measures} AS line FROM rollup_monthly WHERE responses <> 0"
+            ),
+            format!(
+                "SELECT 'staff-monthly,' || month || ',' || staff_user_id || ',' || team_id || ',' || touchpoint_id \
+                 || ',' || source || ',' || {measures} AS line FROM rollup_staff_monthly WHERE responses <> 0"
+            ),
+            "SELECT 'theme-monthly,' || month || ',' || team_id || ',' || touchpoint_id || ',' || theme || ',' || \
+             mentions || ',' || sentiment_n || ',' || sentiment_milli_sum AS line FROM rollup_theme_monthly \
+             WHERE mentions <> 0"
                 .to_owned(),
             "SELECT 'invitations,' || day || ',' || team_id || ',' || touchpoint_id || ',' || issued || ',' || \
              answered AS line FROM rollup_invitations_daily WHERE issued <> 0 OR answered <> 0"

@@ -373,8 +373,10 @@ impl SqlStore {
             .sla
             .clocks(Priority::Urgent, now, &context.policy.zone);
         if let Some(id) = open_case_with_key(conn, &key).await? {
+            // A resolved case the customer is still unhappy about is reopened.
             sqlx::query(
-                "UPDATE cases SET priority = 'urgent', owner_user_id = COALESCE($1, owner_user_id), \
+                "UPDATE cases SET status = CASE WHEN status = 'resolved' THEN 'contacted' ELSE status END, \
+                 resolved_at = NULL, priority = 'urgent', owner_user_id = COALESCE($1, owner_user_id), \
                  first_contact_due_at = CASE WHEN first_contacted_at IS NULL AND first_contact_due_at > $2 \
                  THEN $2 ELSE first_contact_due_at END, \
                  resolution_due_at = CASE WHEN resolution_due_at > $3 THEN $3 ELSE resolution_due_at END, \

@@ -471,9 +471,16 @@ impl ResponseStore for SqlStore {
     ) -> StoreResult<Page<Response>> {
         let mut conditions = Conditions::default();
         conditions.paging(params, "r.id", &["r.comment", "c.name", "c.external_id"]);
+        // Newest comments: walk the ids down rather than every response of the period (`+`
+        // keeps SQLite from choosing the time index for such a query).
+        let (after, before) = if filter.has_comment && params.newest_first {
+            ("+r.responded_at >= ?", "+r.responded_at < ?")
+        } else {
+            ("r.responded_at >= ?", "r.responded_at < ?")
+        };
         let ints = [
-            ("r.responded_at >= ?", filter.from.map(to_micros)),
-            ("r.responded_at < ?", filter.to.map(to_micros)),
+            (after, filter.from.map(to_micros)),
+            (before, filter.to.map(to_micros)),
             ("r.team_id = ?", filter.team.map(|t| t.0)),
             ("r.touchpoint_id = ?", filter.touchpoint.map(|t| t.0)),
             ("r.staff_user_id = ?", filter.staff.map(|s| s.0)),

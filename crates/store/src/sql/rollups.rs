@@ -112,21 +112,54 @@ impl Tally {
         }
     }
 
-    /// Adds the tally to the stored rollups.
+    /// Adds the tally to the stored rollups, by day and by month.
     pub async fn write(self, conn: &mut AnyConnection) -> StoreResult<()> {
-        let sums: Vec<String> = COLUMNS
-            .iter()
-            .map(|c| format!("{c} = {{table}}.{c} + excluded.{c}"))
-            .collect();
-        let sums = sums.join(", ");
+        use domain::dashboard::days::month_of_day;
+        let mut monthly = Tally::default();
+        for ((day, team, tp, source, segment), m) in &self.daily {
+            let key = (
+                month_of_day(*day),
+                *team,
+                *tp,
+                source.clone(),
+                segment.clone(),
+            );
+            monthly.daily.entry(key).or_default().add(m);
+        }
+        for ((day, staff, team, tp, source), m) in &self.staff {
+            let key = (month_of_day(*day), *staff, *team, *tp, source.clone());
+            monthly.staff.entry(key).or_default().add(m);
+        }
+        for ((day, team, tp, theme), t) in &self.themes {
+            let entry = monthly
+                .themes
+                .entry((month_of_day(*day), *team, *tp, theme.clone()))
+                .or_default();
+            for (sum, add) in entry.iter_mut().zip(t) {
+                *sum += add;
+            }
+        }
+        self.write_to(conn, "daily", "day").await?;
+        monthly.write_to(conn, "monthly", "month").await
+    }
+
+    async fn write_to(self, conn: &mut AnyConnection, period: &str, time: &str) -> StoreResult<()> {
+        let sums = |table: &str| {
+            COLUMNS
+                .iter()
+                .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let general = format!("rollup_{period}");
         let mut daily: Vec<_> = self.daily.into_iter().collect();
         daily.sort_by(|a, b| a.0.cmp(&b.0));
         for chunk in daily.chunks(ROWS_PER_STATEMENT) {
             let rows: Vec<(Vec<Value>, [i64; 14])> = chunk
                 .iter()
-                .map(|((day, team, tp, source, segment), m)| {
+                .map(|((at, team, tp, source, segment), m)| {
                     let key = vec![
-                        Value::Int(*day),
+                        Value::Int(*at),
                         Value::Int(*team),
                         Value::Int(*tp),
                         Value::Text(source.clone()),
@@ -135,23 +168,18 @@ impl Tally {
                     (key, m.fields())
                 })
                 .collect();
-            upsert(
-                conn,
-                "rollup_daily",
-                &["day", "team_id", "touchpoint_id", "source", "segment"],
-                &rows,
-                &sums.replace("{table}", "rollup_daily"),
-            )
-            .await?;
+            let keys = [time, "team_id", "touchpoint_id", "source", "segment"];
+            upsert(conn, &general, &keys, &rows, &sums(&general)).await?;
         }
+        let staff_table = format!("rollup_staff_{period}");
         let mut staff: Vec<_> = self.staff.into_iter().collect();
         staff.sort_by(|a, b| a.0.cmp(&b.0));
         for chunk in staff.chunks(ROWS_PER_STATEMENT) {
             let rows: Vec<(Vec<Value>, [i64; 14])> = chunk
                 .iter()
-                .map(|((day, staff, team, tp, source), m)| {
+                .map(|((at, staff, team, tp, source), m)| {
                     let key = vec![
-                        Value::Int(*day),
+                        Value::Int(*at),
                         Value::Int(*staff),
                         Value::Int(*team),
                         Value::Int(*tp),
@@ -160,45 +188,31 @@ impl Tally {
                     (key, m.fields())
                 })
                 .collect();
-            upsert(
-                conn,
-                "rollup_staff_daily",
-                &["day", "staff_user_id", "team_id", "touchpoint_id", "source"],
-                &rows,
-                &sums.replace("{table}", "rollup_staff_daily"),
-            )
-            .await?;
+            let keys = [time, "staff_user_id", "team_id", "touchpoint_id", "source"];
+            upsert(conn, &staff_table, &keys, &rows, &sums(&staff_table)).await?;
         }
+        let theme_table = format!("rollup_theme_{period}");
         let mut themes: Vec<_> = self.themes.into_iter().collect();
         themes.sort_by(|a, b| a.0.cmp(&b.0));
         for chunk in themes.chunks(ROWS_PER_STATEMENT) {
             let placeholders: Vec<String> = (0..chunk.len())
                 .map(|i| {
-                    let n = i * 7;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        n + 1,
-                        n + 2,
-                        n + 3,
-                        n + 4,
-                        n + 5,
-                        n + 6,
-                        n + 7
-                    )
+                    let cells: Vec<String> = (1..=7).map(|c| format!("${}", i * 7 + c)).collect();
+                    format!("({})", cells.join(", "))
                 })
                 .collect();
             let sql = format!(
-                "INSERT INTO rollup_theme_daily (day, team_id, touchpoint_id, theme, mentions, sentiment_n, \
-                 sentiment_milli_sum) VALUES {} ON CONFLICT (day, team_id, touchpoint_id, theme) DO UPDATE SET \
-                 mentions = rollup_theme_daily.mentions + excluded.mentions, \
-                 sentiment_n = rollup_theme_daily.sentiment_n + excluded.sentiment_n, \
-                 sentiment_milli_sum = rollup_theme_daily.sentiment_milli_sum + excluded.sentiment_milli_sum",
+                "INSERT INTO {theme_table} ({time}, team_id, touchpoint_id, theme, mentions, sentiment_n, \
+                 sentiment_milli_sum) VALUES {} ON CONFLICT ({time}, team_id, touchpoint_id, theme) DO UPDATE SET \
+                 mentions = {theme_table}.mentions + excluded.mentions, \
+                 sentiment_n = {theme_table}.sentiment_n + excluded.sentiment_n, \
+                 sentiment_milli_sum = {theme_table}.sentiment_milli_sum + excluded.sentiment_milli_sum",
                 placeholders.join(", ")
             );
             let mut query = sqlx::query(&sql);
-            for ((day, team, tp, theme), [mentions, n, sum]) in chunk {
+            for ((at, team, tp, theme), [mentions, n, sum]) in chunk {
                 query = query
-                    .bind(*day)
+                    .bind(*at)
                     .bind(*team)
                     .bind(*tp)
                     .bind(theme.clone())
@@ -342,6 +356,9 @@ impl SqlStore {
             "rollup_daily",
             "rollup_staff_daily",
             "rollup_theme_daily",
+            "rollup_monthly",
+            "rollup_staff_monthly",
+            "rollup_theme_monthly",
             "rollup_invitations_daily",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))

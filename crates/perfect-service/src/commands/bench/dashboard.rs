@@ -27,7 +27,11 @@ const SAMPLES: usize = 40;
 const SEGMENTS: [&str; 4] = ["enterprise", "mid-market", "small-business", "consumer"];
 const SOURCES: [&str; 3] = ["survey_page", "phone_interview", "kiosk"];
 const COMMENTS: [(&str, f64, &[&str]); 4] = [
-    ("Waited 40 minutes on hold, very frustrating", -0.6, &["waiting_time"]),
+    (
+        "Waited 40 minutes on hold, very frustrating",
+        -0.6,
+        &["waiting_time"],
+    ),
     ("Friendly and quick, thank you", 0.7, &["staff_attitude"]),
     ("The invoice was wrong again", -0.4, &["billing"]),
     ("Fine", 0.2, &[]),
@@ -90,7 +94,10 @@ pub async fn dashboard(
         store.bulk_insert_responses(&batch).await?;
         loaded += size;
         if loaded % 1_000_000 < BATCH {
-            println!("  {loaded} loaded ({:.0} s)", loading.elapsed().as_secs_f64());
+            println!(
+                "  {loaded} loaded ({:.0} s)",
+                loading.elapsed().as_secs_f64()
+            );
         }
     }
     let load_seconds = loading.elapsed().as_secs_f64();
@@ -123,25 +130,33 @@ pub async fn dashboard(
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let period = format!("from={year_ago}&to={today}");
     let measurements = [
-        ("whole-organization overview, 12 months", format!("/api/v1/dashboard?{period}"), 100.0),
-        ("team drill-down, 12 months", format!("/api/v1/dashboard?{period}&team=team-3"), 50.0),
+        (
+            "whole-organization overview, 12 months",
+            format!("/api/v1/dashboard?{period}"),
+            100.0,
+        ),
+        (
+            "team drill-down, 12 months",
+            format!("/api/v1/dashboard?{period}&team=team-3"),
+            50.0,
+        ),
         (
             "touchpoint drill-down, 12 months",
             format!("/api/v1/dashboard?{period}&touchpoint=team-3-desk"),
             50.0,
         ),
-        ("staff drill-down, 90 days", format!("/api/v1/dashboard?staff={}", world.staff[3][0]), 50.0),
+        (
+            "staff drill-down, 90 days",
+            format!("/api/v1/dashboard?staff={}", world.staff[3][0]),
+            50.0,
+        ),
     ];
     for (name, path, target) in measurements {
         let url = format!("http://{address}{path}");
         let mut times = Vec::with_capacity(SAMPLES);
         for sample in 0..SAMPLES + 3 {
             let started = Instant::now();
-            let response = client
-                .get(&url)
-                .bearer_auth(&generated.full)
-                .send()
-                .await?;
+            let response = client.get(&url).bearer_auth(&generated.full).send().await?;
             let status = response.status();
             let body = response.bytes().await?;
             let elapsed = started.elapsed();
@@ -191,7 +206,11 @@ async fn set_up(store: &store::SqlStore) -> anyhow::Result<World> {
         let team = store.create_team(&actor(), team).await?;
         world.teams.push(team.id.0);
         let mut touchpoints = Vec::new();
-        for (i, kind) in ["desk", "phone"].iter().enumerate().take(TOUCHPOINTS_PER_TEAM) {
+        for (i, kind) in ["desk", "phone"]
+            .iter()
+            .enumerate()
+            .take(TOUCHPOINTS_PER_TEAM)
+        {
             let touchpoint = NewTouchpoint {
                 key: Key::parse("key", &format!("{key}-{kind}"))?,
                 name: Name::parse("name", &format!("Team {t} {kind} {i}"))?,
@@ -229,7 +248,8 @@ async fn set_up(store: &store::SqlStore) -> anyhow::Result<World> {
 fn synthetic(world: &World, rng: &mut Lcg, now: Timestamp, i: usize, total: usize) -> BulkResponse {
     let team = rng.below(world.teams.len());
     let (customer, segment) = world.customers[rng.below(world.customers.len())];
-    let age = SignedDuration::from_secs((365 * 86_400) as i64 * (total - i) as i64 / total.max(1) as i64);
+    let age =
+        SignedDuration::from_secs((365 * 86_400) as i64 * (total - i) as i64 / total.max(1) as i64);
     let csat = 1 + (rng.below(5) + rng.below(5) + 2).min(8) as i64 / 2;
     let comment = (rng.below(4) == 0).then(|| COMMENTS[rng.below(COMMENTS.len())]);
     BulkResponse {
