@@ -27,6 +27,16 @@ pub fn date_of(day: i64) -> Date {
         .unwrap_or(EPOCH)
 }
 
+/// The Monday-based week a day number falls in (1970-01-01 was a Thursday).
+pub fn week_of_day(day: i64) -> i64 {
+    (day + 3).div_euclid(7)
+}
+
+/// The day number of the Monday that starts a week number.
+pub fn first_day_of_week(week: i64) -> i64 {
+    week * 7 - 3
+}
+
 /// The month (year × 12 + month − 1) a day number falls in.
 pub fn month_of_day(day: i64) -> i64 {
     let date = date_of(day);
@@ -54,6 +64,11 @@ mod tests {
             .unwrap_or_else(|_| unreachable!());
         let paris = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
         assert_eq!(local_day(late, &paris), local_day(late, &TimeZone::UTC) + 1);
+        // 2026-12-02 is a Wednesday; its week starts on Monday 2026-11-30.
+        assert_eq!(
+            date_of(first_day_of_week(week_of_day(20_789))),
+            jiff::civil::date(2026, 11, 30)
+        );
         let december = month_of_day(20_789);
         assert_eq!(december, 2026 * 12 + 11);
         assert_eq!(

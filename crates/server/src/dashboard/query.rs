@@ -272,13 +272,19 @@ impl View {
             ("staff", q.staff.map(|s| s.to_string())),
             ("step", q.step.clone()),
         ];
-        for (key, value) in current {
+        for (key, value) in current.clone() {
             if let Some(change) = changes.iter().find(|(k, _)| *k == key) {
                 if !change.1.is_empty() {
                     pairs.push((key.to_owned(), change.1.to_owned()));
                 }
             } else if let Some(value) = value.filter(|v| !v.is_empty()) {
                 pairs.push((key.to_owned(), value));
+            }
+        }
+        for (key, value) in changes {
+            let known = current.iter().any(|(k, _)| k == key);
+            if !known && !value.is_empty() {
+                pairs.push(((*key).to_owned(), (*value).to_owned()));
             }
         }
         let encoded = serde_urlencoded::to_string(&pairs).unwrap_or_default();

@@ -9,6 +9,7 @@ mod harness;
 
 mod admin_manages_teams;
 mod customer_answers_survey;
+mod dashboard_journey;
 mod guarantee_journey;
 mod phone_sized_console;
 mod recovery_journey;

@@ -124,8 +124,69 @@ CREATE TABLE rollup_theme_monthly (
     PRIMARY KEY (month, team_id, touchpoint_id, theme)
 );
 
+-- And by Monday-based week (days since 1970-01-01 plus 3, divided by 7), for the days of a long
+-- period that are not in one of its whole months.
+
+CREATE TABLE rollup_weekly (
+    week BIGINT NOT NULL,
+    team_id BIGINT NOT NULL,
+    touchpoint_id BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    responses BIGINT NOT NULL,
+    csat_n BIGINT NOT NULL,
+    csat_sum BIGINT NOT NULL,
+    csat_sq BIGINT NOT NULL,
+    csat_top2 BIGINT NOT NULL,
+    nps_n BIGINT NOT NULL,
+    promoters BIGINT NOT NULL,
+    detractors BIGINT NOT NULL,
+    ces_n BIGINT NOT NULL,
+    ces_sum BIGINT NOT NULL,
+    ces_sq BIGINT NOT NULL,
+    comments BIGINT NOT NULL,
+    sentiment_n BIGINT NOT NULL,
+    sentiment_milli_sum BIGINT NOT NULL,
+    PRIMARY KEY (week, team_id, touchpoint_id, source, segment)
+);
+
+CREATE TABLE rollup_staff_weekly (
+    week BIGINT NOT NULL,
+    staff_user_id BIGINT NOT NULL,
+    team_id BIGINT NOT NULL,
+    touchpoint_id BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    responses BIGINT NOT NULL,
+    csat_n BIGINT NOT NULL,
+    csat_sum BIGINT NOT NULL,
+    csat_sq BIGINT NOT NULL,
+    csat_top2 BIGINT NOT NULL,
+    nps_n BIGINT NOT NULL,
+    promoters BIGINT NOT NULL,
+    detractors BIGINT NOT NULL,
+    ces_n BIGINT NOT NULL,
+    ces_sum BIGINT NOT NULL,
+    ces_sq BIGINT NOT NULL,
+    comments BIGINT NOT NULL,
+    sentiment_n BIGINT NOT NULL,
+    sentiment_milli_sum BIGINT NOT NULL,
+    PRIMARY KEY (week, staff_user_id, team_id, touchpoint_id, source)
+);
+
+CREATE TABLE rollup_theme_weekly (
+    week BIGINT NOT NULL,
+    team_id BIGINT NOT NULL,
+    touchpoint_id BIGINT NOT NULL,
+    theme TEXT NOT NULL,
+    mentions BIGINT NOT NULL,
+    sentiment_n BIGINT NOT NULL,
+    sentiment_milli_sum BIGINT NOT NULL,
+    PRIMARY KEY (week, team_id, touchpoint_id, theme)
+);
+
 CREATE INDEX rollup_staff_daily_staff ON rollup_staff_daily (staff_user_id, day);
 CREATE INDEX rollup_staff_monthly_staff ON rollup_staff_monthly (staff_user_id, month);
+CREATE INDEX rollup_staff_weekly_staff ON rollup_staff_weekly (staff_user_id, week);
 
 -- Invitations by the local day they were issued: how many, and how many of those were answered.
 CREATE TABLE rollup_invitations_daily (

@@ -47,13 +47,47 @@ fn conditions(
     (clauses.join(" AND "), texts)
 }
 
-/// A period split into whole months (read from the monthly tables) and the days at either end.
+/// A period split into whole months (read from the monthly tables), whole weeks of what is
+/// left (the weekly tables) and the days at either end (the daily tables).
 struct Split {
     days: String,
+    weeks: Option<String>,
     months: Option<(i64, i64)>,
 }
 
-fn split(from_day: i64, to_day: i64) -> Split {
+fn ranges(column: &str, ranges: &[(i64, i64)]) -> String {
+    let parts: Vec<String> = ranges
+        .iter()
+        .filter(|(a, b)| a < b)
+        .map(|(a, b)| format!("({column} >= {a} AND {column} < {b})"))
+        .collect();
+    if parts.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        format!("({})", parts.join(" OR "))
+    }
+}
+
+/// The whole weeks of days `a` to `b`, and the days left at either end.
+fn weeks_within(a: i64, b: i64) -> (Option<(i64, i64)>, Vec<(i64, i64)>) {
+    use domain::dashboard::days::{first_day_of_week, week_of_day};
+    let mut first = week_of_day(a);
+    if first_day_of_week(first) < a {
+        first += 1;
+    }
+    let mut last = week_of_day(b);
+    if first_day_of_week(last + 1) > b {
+        last -= 1;
+    }
+    if first > last {
+        return (None, vec![(a, b)]);
+    }
+    let (start, end) = (first_day_of_week(first), first_day_of_week(last + 1));
+    (Some((first, last + 1)), vec![(a, start), (end, b)])
+}
+
+/// `use_weeks`: false when weeks would straddle the months the sums are grouped by.
+fn split(from_day: i64, to_day: i64, use_weeks: bool) -> Split {
     use domain::dashboard::days::{first_day_of_month, month_of_day};
     let mut first = month_of_day(from_day);
     if first_day_of_month(first) < from_day {
@@ -63,18 +97,33 @@ fn split(from_day: i64, to_day: i64) -> Split {
     if first_day_of_month(last + 1) > to_day {
         last -= 1;
     }
-    if first > last {
+    let (months, edges) = if first > last {
+        (None, vec![(from_day, to_day)])
+    } else {
+        let (start, end) = (first_day_of_month(first), first_day_of_month(last + 1));
+        (
+            Some((first, last + 1)),
+            vec![(from_day, start), (end, to_day)],
+        )
+    };
+    if !use_weeks {
         return Split {
-            days: format!("(day >= {from_day} AND day < {to_day})"),
-            months: None,
+            days: ranges("day", &edges),
+            weeks: None,
+            months,
         };
     }
-    let (start, end) = (first_day_of_month(first), first_day_of_month(last + 1));
+    let mut days = Vec::new();
+    let mut weeks = Vec::new();
+    for (a, b) in edges.into_iter().filter(|(a, b)| a < b) {
+        let (whole, rest) = weeks_within(a, b);
+        weeks.extend(whole);
+        days.extend(rest);
+    }
     Split {
-        days: format!(
-            "((day >= {from_day} AND day < {start}) OR (day >= {end} AND day < {to_day}))"
-        ),
-        months: Some((first, last + 1)),
+        days: ranges("day", &days),
+        weeks: (!weeks.is_empty()).then(|| ranges("week", &weeks)),
+        months,
     }
 }
 
@@ -133,10 +182,11 @@ impl DashboardStore for SqlStore {
         let period = if by == Grouping::Day {
             Split {
                 days: format!("(day >= {} AND day < {})", filter.from_day, filter.to_day),
+                weeks: None,
                 months: None,
             }
         } else {
-            split(filter.from_day, filter.to_day)
+            split(filter.from_day, filter.to_day, by != Grouping::Month)
         };
         let columns = COLUMNS.join(", ");
         let part = |time: &str, suffix: &str, range: &str| {
@@ -150,6 +200,9 @@ impl DashboardStore for SqlStore {
             format!("SELECT {k} AS k, {columns} FROM {table}_{suffix} WHERE {range} AND {clauses}")
         };
         let mut parts = vec![part("day", "daily", &period.days)];
+        if let Some(weeks) = &period.weeks {
+            parts.push(part("week", "weekly", weeks));
+        }
         if let Some((first, end)) = period.months {
             parts.push(part(
                 "month",
@@ -217,12 +270,18 @@ impl DashboardStore for SqlStore {
         limit: i64,
     ) -> StoreResult<Vec<ThemeBucket>> {
         let (clauses, _) = conditions(filter, false, NO_TEXT);
-        let period = split(filter.from_day, filter.to_day);
+        let period = split(filter.from_day, filter.to_day, true);
         let mut parts = vec![format!(
             "SELECT theme, mentions, sentiment_n, sentiment_milli_sum FROM rollup_theme_daily \
              WHERE {} AND {clauses}",
             period.days
         )];
+        if let Some(weeks) = &period.weeks {
+            parts.push(format!(
+                "SELECT theme, mentions, sentiment_n, sentiment_milli_sum FROM rollup_theme_weekly \
+                 WHERE {weeks} AND {clauses}"
+            ));
+        }
         if let Some((first, end)) = period.months {
             parts.push(format!(
                 "SELECT theme, mentions, sentiment_n, sentiment_milli_sum FROM rollup_theme_monthly \
@@ -353,6 +412,18 @@ impl DashboardStore for SqlStore {
              || ',' || sentiment_n || ',' || sentiment_milli_sum AS line FROM rollup_theme_daily WHERE mentions <> 0"
                 .to_owned(),
             format!(
+                "SELECT 'weekly,' || week || ',' || team_id || ',' || touchpoint_id || ',' || source || ',' || \
+                 segment || ',' || {measures} AS line FROM rollup_weekly WHERE responses <> 0"
+            ),
+            format!(
+                "SELECT 'staff-weekly,' || week || ',' || staff_user_id || ',' || team_id || ',' || touchpoint_id \
+                 || ',' || source || ',' || {measures} AS line FROM rollup_staff_weekly WHERE responses <> 0"
+            ),
+            "SELECT 'theme-weekly,' || week || ',' || team_id || ',' || touchpoint_id || ',' || theme || ',' || \
+             mentions || ',' || sentiment_n || ',' || sentiment_milli_sum AS line FROM rollup_theme_weekly \
+             WHERE mentions <> 0"
+                .to_owned(),
+            format!(
                 "SELECT 'monthly,' || month || ',' || team_id || ',' || touchpoint_id || ',' || source || ',' || \
                  segment || ',' || {measures} AS line FROM rollup_monthly WHERE responses <> 0"
             ),
@@ -380,5 +451,60 @@ impl DashboardStore for SqlStore {
         }
         lines.sort();
         Ok(lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::dashboard::days::{first_day_of_month, first_day_of_week};
+
+    /// The days a range clause such as `((day >= 3 AND day < 5) OR …)` covers.
+    fn covered(clause: &str, unit: &str, to_days: impl Fn(i64) -> (i64, i64)) -> Vec<i64> {
+        let mut days = Vec::new();
+        for part in clause.split(" OR ") {
+            let numbers: Vec<i64> = part
+                .split(|c: char| !c.is_ascii_digit() && c != '-')
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            if let [a, b] = numbers[..]
+                && part.contains(unit)
+            {
+                for period in a..b {
+                    let (start, end) = to_days(period);
+                    days.extend(start..end);
+                }
+            }
+        }
+        days
+    }
+
+    #[test]
+    fn a_period_is_covered_exactly_once_by_its_days_weeks_and_months() {
+        for from in (20_000..20_100).step_by(7) {
+            for length in [1, 5, 13, 40, 89, 365, 700] {
+                let to = from + length;
+                for use_weeks in [true, false] {
+                    let split = split(from, to, use_weeks);
+                    let mut days = covered(&split.days, "day", |d| (d, d + 1));
+                    if let Some(weeks) = &split.weeks {
+                        days.extend(covered(weeks, "week", |w| {
+                            (first_day_of_week(w), first_day_of_week(w + 1))
+                        }));
+                    }
+                    if let Some((first, end)) = split.months {
+                        for m in first..end {
+                            days.extend(first_day_of_month(m)..first_day_of_month(m + 1));
+                        }
+                    }
+                    days.sort_unstable();
+                    assert_eq!(
+                        days,
+                        (from..to).collect::<Vec<_>>(),
+                        "{from}+{length} {use_weeks}"
+                    );
+                }
+            }
+        }
     }
 }
