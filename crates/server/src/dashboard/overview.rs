@@ -277,23 +277,46 @@ pub async fn build(
         store.rollup(&current, Grouping::Segment),
         store.rollup(&current, Grouping::Source),
     )?;
-    let (staff, themes, previous_themes, invitations, previous_invitations, names) = tokio::try_join!(
-        store.rollup(&current, Grouping::Staff),
-        store.theme_rollup(&current, 10),
-        store.theme_rollup(&previous, 50),
-        store.invitation_rollup(&current, false),
-        store.invitation_rollup(&previous, false),
-        names(store),
-    )?;
+    // The staff breakdown of a whole organization (hundreds of people) is left to its teams'
+    // drill-downs: it is both the slowest sum and the least readable table.
+    let staff_wanted = view.team.is_some()
+        || view.touchpoint.is_some()
+        || view.staff.is_some()
+        || own_user.is_some()
+        || matches!(view.scope, super::query::Scope::Teams(_));
+    let staff_rows = async {
+        if staff_wanted {
+            store.rollup(&current, Grouping::Staff).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
     let start = |date: Date| {
         date.to_zoned(zone.clone())
             .map(|z| z.timestamp())
             .unwrap_or(now)
     };
     let (from_at, to_at) = (start(view.from), start(date_of(day_number(view.to) + 1)));
-    let operations = store
-        .operations(view.teams().as_deref(), from_at, to_at, now)
-        .await?;
+    let teams_seen = view.teams();
+    let (
+        staff,
+        themes,
+        previous_themes,
+        invitations,
+        previous_invitations,
+        names,
+        operations,
+        comments,
+    ) = tokio::try_join!(
+        staff_rows,
+        store.theme_rollup(&current, 10),
+        store.theme_rollup(&previous, 50),
+        store.invitation_rollup(&current, false),
+        store.invitation_rollup(&previous, false),
+        names(store),
+        store.operations(teams_seen.as_deref(), from_at, to_at, now),
+        latest_comments(store, view, from_at, to_at),
+    )?;
     let m = total(&now_total);
     let p = total(&before_total);
     let sum_invitations = |buckets: &[store::InvitationBucket]| {
@@ -403,7 +426,6 @@ pub async fn build(
             ),
         })
         .collect();
-    let comments = latest_comments(store, view, from_at, to_at).await?;
     Ok(Overview {
         from: view.from,
         to: view.to,

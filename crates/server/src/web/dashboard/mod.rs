@@ -59,6 +59,8 @@ struct DashboardPage {
     to: String,
     staff_name: Option<String>,
     staff_id: String,
+    /// Whether the view breaks its figures down by staff member.
+    staff_split: bool,
     mine: String,
     everything: String,
     summary: String,
@@ -328,6 +330,10 @@ async fn show(
             .staff
             .as_ref()
             .map_or(String::new(), |s| s.0.0.to_string()),
+        staff_split: view.team.is_some()
+            || view.touchpoint.is_some()
+            || view.staff.is_some()
+            || !matches!(view.scope, Scope::Everything),
         mine: view.link(
             "/dashboard",
             &[("staff", &staff.user.id.0.to_string()), ("team", "")],
