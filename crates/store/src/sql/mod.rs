@@ -197,6 +197,11 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// Runs one statement outside any transaction (test and maintenance use).
     pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
         self.pool.execute(sql).await.map_err(map_err)?;
