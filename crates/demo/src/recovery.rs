@@ -429,14 +429,19 @@ async fn work(
             }
             let close_at = resolved + 24.0 * 7.0;
             if plan.followup_after.is_none() && at(close_at) <= policy.now {
-                store
-                    .change_case(
-                        actor,
-                        plan.case.id,
-                        CaseChange::Close,
-                        &step_policy(close_at),
-                    )
-                    .await?;
+                // A guarantee invoked meanwhile reopens the case: it is the president's now.
+                let still_resolved = store.case(plan.case.id).await?.status
+                    == domain::recovery::CaseStatus::Resolved;
+                if still_resolved {
+                    store
+                        .change_case(
+                            actor,
+                            plan.case.id,
+                            CaseChange::Close,
+                            &step_policy(close_at),
+                        )
+                        .await?;
+                }
                 finished.push(index);
             }
         }
