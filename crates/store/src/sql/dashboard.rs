@@ -68,8 +68,11 @@ fn ranges(column: &str, ranges: &[(i64, i64)]) -> String {
     }
 }
 
+/// A half-open range of day, week or month numbers.
+type Span = (i64, i64);
+
 /// The whole weeks of days `a` to `b`, and the days left at either end.
-fn weeks_within(a: i64, b: i64) -> (Option<(i64, i64)>, Vec<(i64, i64)>) {
+fn weeks_within(a: i64, b: i64) -> (Option<Span>, Vec<Span>) {
     use domain::dashboard::days::{first_day_of_week, week_of_day};
     let mut first = week_of_day(a);
     if first_day_of_week(first) < a {
