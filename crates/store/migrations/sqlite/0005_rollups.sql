@@ -1,7 +1,7 @@
 -- Dashboards read rollups kept current at ingest, never scans of raw responses. Each row holds
 -- the additive measures (counts, sums, sums of squares) of the responses of one local day (days
 -- since 1970-01-01 in the organization's time zone) and one combination of dimensions; 0 and ''
--- stand for "none". `perfect-service rollups rebuild` recomputes them from the responses.
+-- stand for "none". Start-up computes them from the responses when they are missing.
 
 -- The customer's segment when the response arrived, so that rollups never depend on later edits.
 ALTER TABLE responses ADD COLUMN segment TEXT;
