@@ -84,6 +84,9 @@ impl DashboardPage {
     }
 
     fn rate(&self) -> String {
+        if self.o.headline.response_rate.current.is_none() {
+            return "—".to_owned();
+        }
         estimate_text(
             &self.o.headline.response_rate.current.map(|mut e| {
                 e.value *= 100.0;
