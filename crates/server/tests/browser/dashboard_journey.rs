@@ -8,13 +8,11 @@
 //! the data of the API test `dashboard::scores`: five responses for team `care` (touchpoint
 //! `repair`, NPS 60) and three for `sales` (touchpoint `shop`).
 
-use crate::harness::{self, Browser, Target, TestApp, Viewport};
-use domain::{ApiScopes, Name};
+use crate::api::Api;
+use crate::harness::{self, Browser, Target, Viewport};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use server::security::generate_api_key;
 use std::time::{Duration, Instant};
-use store::{Actor, ApiKeyStore, NewApiKey};
 
 const PRESIDENT: &str = "president@example.com";
 const PASSWORD: &str = "a long enough password";
@@ -26,69 +24,6 @@ const POLL: Duration = Duration::from_millis(50);
 
 /// The headline cards, by id.
 const CARDS: [&str; 6] = ["nps", "csat", "top2", "ces", "volume", "rate"];
-
-/// The application's API, called with an admin key.
-struct Api {
-    client: reqwest::Client,
-    address: String,
-    key: String,
-}
-
-impl Api {
-    async fn new(app: &TestApp) -> Self {
-        let generated = generate_api_key();
-        let key = NewApiKey {
-            name: Name::parse("name", "browser test").expect("name"),
-            prefix: generated.prefix,
-            secret_hash: generated.hash,
-            scopes: ApiScopes::parse("admin").expect("scopes"),
-        };
-        let system = Actor::System {
-            label: "test".into(),
-        };
-        app.store
-            .create_api_key(&system, key)
-            .await
-            .expect("api key");
-        Self {
-            client: reqwest::Client::new(),
-            address: app.address.clone(),
-            key: generated.full,
-        }
-    }
-
-    /// Sends `body` with `method` to `path`; the JSON answer, after checking its status.
-    async fn send(&self, method: reqwest::Method, path: &str, body: &Value, status: u16) -> Value {
-        let response = self
-            .client
-            .request(method, format!("{}{path}", self.address))
-            .bearer_auth(&self.key)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
-        let shown = response.status();
-        let text = response.text().await.expect("body");
-        assert_eq!(shown, status, "{path}: {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.send(reqwest::Method::POST, path, &body, 201).await
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .bearer_auth(&self.key)
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(response.status(), 200, "{path}");
-        response.json().await.expect("json")
-    }
-}
 
 /// Teams `care` (touchpoint `repair`) and `sales` (touchpoint `shop`), a survey on both, the
 /// eight answers of the API test `dashboard::scores`, and a president who can log in.

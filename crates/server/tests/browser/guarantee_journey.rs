@@ -7,13 +7,11 @@
 //! As in the recovery journey, the phone browser's own application is never used: the phone is
 //! sent to the journey's application by absolute address (`visit`).
 
-use crate::harness::{self, Browser, Target, TestApp, Viewport};
-use domain::{ApiScopes, Name};
+use crate::api::Api;
+use crate::harness::{self, Browser, Target, Viewport};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use server::security::generate_api_key;
 use std::time::{Duration, Instant};
-use store::{Actor, ApiKeyStore, NewApiKey};
 
 const PRESIDENT: &str = "president@example.com";
 const PRESIDENT_NAME: &str = "Grace President";
@@ -25,73 +23,10 @@ const REASON: &str = "The boiler still leaks after the repair";
 const WAIT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(50);
 
-/// The application's API, called with an admin key.
-struct Api {
-    client: reqwest::Client,
-    address: String,
-    key: String,
-}
-
-impl Api {
-    async fn new(app: &TestApp) -> Self {
-        let generated = generate_api_key();
-        let key = NewApiKey {
-            name: Name::parse("name", "browser test").expect("name"),
-            prefix: generated.prefix,
-            secret_hash: generated.hash,
-            scopes: ApiScopes::parse("admin").expect("scopes"),
-        };
-        let system = Actor::System {
-            label: "test".into(),
-        };
-        app.store
-            .create_api_key(&system, key)
-            .await
-            .expect("api key");
-        Self {
-            client: reqwest::Client::new(),
-            address: app.address.clone(),
-            key: generated.full,
-        }
-    }
-
-    /// Sends `body` with `method` to `path`; the JSON answer, after checking its status.
-    async fn send(&self, method: reqwest::Method, path: &str, body: &Value, status: u16) -> Value {
-        let response = self
-            .client
-            .request(method, format!("{}{path}", self.address))
-            .bearer_auth(&self.key)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
-        let shown = response.status();
-        let text = response.text().await.expect("body");
-        assert_eq!(shown, status, "{path}: {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.send(reqwest::Method::POST, path, &body, 201).await
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .bearer_auth(&self.key)
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(response.status(), 200, "{path}");
-        response.json().await.expect("json")
-    }
-
-    /// The entries of the guarantee ledger.
-    async fn guarantees(&self) -> Vec<Value> {
-        let body = self.get("/api/v1/guarantees").await;
-        body["items"].as_array().expect("a list of items").clone()
-    }
+/// The entries of the guarantee ledger.
+async fn guarantees(api: &Api) -> Vec<Value> {
+    let body = api.get("/api/v1/guarantees").await;
+    body["items"].as_array().expect("a list of items").clone()
 }
 
 /// Team `care`, its touchpoint `repair`, a president who can log in and is the organization's
@@ -255,7 +190,7 @@ async fn the_customer_invokes_the_guarantee(phone: &Browser, api: &Api, link: &s
         "the field is marked invalid"
     );
     assert!(
-        api.guarantees().await.is_empty(),
+        guarantees(&api).await.is_empty(),
         "a refused amount is not recorded"
     );
     assert_fits_the_phone(phone).await;
@@ -271,7 +206,7 @@ async fn the_customer_invokes_the_guarantee(phone: &Browser, api: &Api, link: &s
     assert_fits_the_phone(phone).await;
     phone.screenshot("guarantee-3-honoured").await;
 
-    let ledger = api.guarantees().await;
+    let ledger = guarantees(&api).await;
     assert_eq!(ledger.len(), 1, "one entry: {ledger:?}");
     let entry = &ledger[0];
     assert_eq!(entry["kind"], "invocation");

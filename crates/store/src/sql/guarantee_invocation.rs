@@ -499,18 +499,16 @@ impl SqlStore {
                 now,
             )
             .await?;
-        if let Some(case_id) = corrected.case_id.or(self
-            .case_of_invocation(conn, corrected.invocation_id)
-            .await?)
-        {
+        // A correction's case is its invocation's (the claim query carries it over).
+        if let Some(case_id) = corrected.case_id {
             let body = format!(
                 "Guarantee corrected by {}: the customer pays {}, credit {}",
-                actor_label(actor),
+                actor.label(),
                 entry.paid.display(),
                 entry.credit.display()
             );
             let who = EventActor {
-                label: &actor_label(actor),
+                label: actor.label(),
                 user,
             };
             effects::case_event(conn, case_id, "guarantee", &who, Some(body), now).await?;
@@ -518,26 +516,6 @@ impl SqlStore {
         w.tx.commit().await.map_err(map_err)?;
         Ok(entry)
     }
-
-    async fn case_of_invocation(
-        &self,
-        conn: &mut AnyConnection,
-        invocation: i64,
-    ) -> StoreResult<Option<i64>> {
-        let row = sqlx::query("SELECT case_id FROM guarantee_claims WHERE id = $1")
-            .bind(invocation)
-            .fetch_optional(conn)
-            .await
-            .map_err(map_err)?;
-        Ok(row
-            .map(|r| get::<Option<i64>>(&r, "case_id"))
-            .transpose()?
-            .flatten())
-    }
-}
-
-fn actor_label(actor: &Actor) -> String {
-    actor.label().to_owned()
 }
 
 async fn rule_alert(
