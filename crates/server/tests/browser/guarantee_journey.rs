@@ -190,7 +190,7 @@ async fn the_customer_invokes_the_guarantee(phone: &Browser, api: &Api, link: &s
         "the field is marked invalid"
     );
     assert!(
-        guarantees(&api).await.is_empty(),
+        guarantees(api).await.is_empty(),
         "a refused amount is not recorded"
     );
     assert_fits_the_phone(phone).await;
@@ -206,7 +206,7 @@ async fn the_customer_invokes_the_guarantee(phone: &Browser, api: &Api, link: &s
     assert_fits_the_phone(phone).await;
     phone.screenshot("guarantee-3-honoured").await;
 
-    let ledger = guarantees(&api).await;
+    let ledger = guarantees(api).await;
     assert_eq!(ledger.len(), 1, "one entry: {ledger:?}");
     let entry = &ledger[0];
     assert_eq!(entry["kind"], "invocation");
