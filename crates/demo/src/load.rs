@@ -18,7 +18,8 @@ use anyhow::Context;
 use domain::access::CustomerStatus;
 use domain::analysis::{CompiledStaff, StaffName, Taxonomy, analyze_compiled};
 use domain::survey::{
-    Questions, Scores, comment_text, consents_to_contact, scores, validate_answers,
+    Questions, Ratings, Scores, comment_text, consents_to_contact, ratings, scores,
+    validate_answers,
 };
 use domain::{
     Currency, CustomerId, Email, ExternalId, Key, Money, Name, TeamId, TouchpointId, TransactionId,
@@ -64,6 +65,7 @@ struct PreparedResponse {
     responded_at: Timestamp,
     answers: serde_json::Value,
     scores: Scores,
+    ratings: Ratings,
     comment: Option<String>,
     /// With staff mentions as indices into the world's staff.
     analysis: StoredAnalysis,
@@ -261,6 +263,7 @@ async fn respond(
             responded_at: prepared.responded_at,
             answers: prepared.answers,
             scores: prepared.scores,
+            ratings: prepared.ratings,
             comment: prepared.comment,
             analysis,
             contact_consent: prepared.contact_consent,
@@ -421,6 +424,7 @@ fn responses(world: &DemoWorld) -> anyhow::Result<Vec<PreparedResponse>> {
             responded_at: response.responded_at,
             answers: serde_json::to_value(&answers)?,
             scores: scores(questions, &answers),
+            ratings: ratings(questions, &answers),
             comment,
             analysis,
             contact_consent: consents_to_contact(questions, &answers),

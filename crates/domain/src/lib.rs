@@ -10,6 +10,7 @@ pub mod early_warning;
 pub mod fatigue;
 pub mod guarantee;
 pub mod ids;
+pub mod improvement;
 pub mod money;
 pub mod rate_limit;
 pub mod recovery;

@@ -327,6 +327,22 @@ pub fn scores(questions: &Questions, answers: &Answers) -> Scores {
     scores
 }
 
+/// The attribute ratings answered, by question key: the drivers of key driver analysis.
+pub type Ratings = BTreeMap<String, i64>;
+
+/// Each rating question's numeric answer, by its key.
+pub fn ratings(questions: &Questions, answers: &Answers) -> Ratings {
+    questions
+        .as_slice()
+        .iter()
+        .filter(|q| matches!(q.kind, QuestionKind::Rating { .. }))
+        .filter_map(|q| match answers.get(&q.key) {
+            Some(AnswerValue::Number(n)) => Some((q.key.clone(), *n)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// All free-text answers joined, for comment analysis and search.
 pub fn comment_text(questions: &Questions, answers: &Answers) -> Option<String> {
     let texts: Vec<&str> = questions

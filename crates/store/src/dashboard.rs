@@ -119,6 +119,8 @@ pub struct BulkResponse {
     pub comment: Option<&'static str>,
     pub sentiment: Option<f64>,
     pub themes: &'static [&'static str],
+    /// Attribute ratings by question key.
+    pub ratings: Vec<(&'static str, i64)>,
 }
 
 #[async_trait]

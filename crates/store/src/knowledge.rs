@@ -144,6 +144,8 @@ pub struct NewResponse {
     pub responded_at: Timestamp,
     pub answers: serde_json::Value,
     pub scores: Scores,
+    /// The attribute ratings answered, by question key.
+    pub ratings: domain::survey::Ratings,
     pub comment: Option<String>,
     pub analysis: StoredAnalysis,
     pub contact_consent: bool,

@@ -2,6 +2,7 @@
 //! SQL implementation, which runs on SQLite and PostgreSQL.
 
 pub mod dashboard;
+pub mod drivers;
 mod error;
 pub mod guarantee;
 pub mod knowledge;
@@ -14,6 +15,7 @@ mod traits;
 pub mod test_support;
 
 pub use dashboard::*;
+pub use drivers::*;
 pub use error::StoreError;
 pub use guarantee::*;
 pub use knowledge::*;

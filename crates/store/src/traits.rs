@@ -183,6 +183,7 @@ pub trait Store:
     + crate::recovery::WebhookStore
     + crate::guarantee::GuaranteeStore
     + crate::dashboard::DashboardStore
+    + crate::drivers::DriverStore
     + crate::recovery::ChartStore
 {
 }
@@ -210,6 +211,7 @@ impl<T> Store for T where
         + crate::recovery::WebhookStore
         + crate::guarantee::GuaranteeStore
         + crate::dashboard::DashboardStore
+        + crate::drivers::DriverStore
         + crate::recovery::ChartStore
 {
 }

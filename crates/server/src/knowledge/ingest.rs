@@ -3,7 +3,9 @@
 
 use super::analyzer::Analyzer;
 use domain::ValidationError;
-use domain::survey::{AnswerError, comment_text, consents_to_contact, scores, validate_answers};
+use domain::survey::{
+    AnswerError, comment_text, consents_to_contact, ratings, scores, validate_answers,
+};
 use jiff::Timestamp;
 use store::{NewResponse, ResponseContext};
 
@@ -44,6 +46,7 @@ pub fn prepare(
         .unwrap_or_default();
     Ok(NewResponse {
         scores: scores(questions, &answers),
+        ratings: ratings(questions, &answers),
         contact_consent: consents_to_contact(questions, &answers),
         answers: serde_json::to_value(&answers).unwrap_or(serde_json::Value::Null),
         comment,

@@ -3,9 +3,13 @@
 //! invitations gives the same rows.
 
 use crate::helpers::{TestApp, on_both_backends};
+use domain::improvement::moments::CSAT;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use store::{DashboardFilter, DashboardStore, Grouping, ResponseStore, StoredAnalysis};
+use store::{
+    DashboardFilter, DashboardStore, DriverFilter, DriverStore, Grouping, ResponseStore,
+    StoredAnalysis,
+};
 
 on_both_backends!(rollups_match_a_rebuild_from_raw_data);
 
@@ -17,6 +21,7 @@ async fn rollups_match_a_rebuild_from_raw_data(app: TestApp) {
     let questions = json!([
         {"key": "csat", "prompt": "How satisfied are you?", "type": "csat", "required": true},
         {"key": "nps", "prompt": "Would you recommend us?", "type": "nps"},
+        {"key": "timeliness", "prompt": "How timely were we?", "type": "rating", "attribute": "Timeliness"},
         {"key": "comment", "prompt": "Tell us more", "type": "free_text"}
     ]);
     let survey = json!({"key": "after", "name": "After", "questions": questions, "touchpoints": ["repair", "shop"]});
@@ -48,6 +53,7 @@ async fn rollups_match_a_rebuild_from_raw_data(app: TestApp) {
             .form(&[
                 ("csat", "2"),
                 ("nps", "3"),
+                ("timeliness", "1"),
                 ("comment", "Waited far too long on hold"),
                 ("action", "submit"),
             ])
@@ -59,6 +65,9 @@ async fn rollups_match_a_rebuild_from_raw_data(app: TestApp) {
     let batch: Vec<Value> = (4..12)
         .map(|i| {
             let mut answers = json!({"csat": 1 + i % 5, "nps": i % 11});
+            if i % 4 != 0 {
+                answers["timeliness"] = json!(1 + (i + 1) % 5);
+            }
             if i % 2 == 0 {
                 answers["comment"] = json!("Friendly and quick, thank you");
             }
@@ -79,6 +88,7 @@ async fn rollups_match_a_rebuild_from_raw_data(app: TestApp) {
     assert!(incremental.iter().any(|l| l.starts_with("daily,")));
     assert!(incremental.iter().any(|l| l.starts_with("theme,")));
     assert!(incremental.iter().any(|l| l.starts_with("invitations,")));
+    assert!(incremental.iter().any(|l| l.starts_with("drivers,")));
     app.store.rebuild_rollups().await.unwrap();
     assert_eq!(app.store.rollup_snapshot().await.unwrap(), incremental);
 
@@ -98,6 +108,35 @@ async fn rollups_match_a_rebuild_from_raw_data(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(by_segment.len(), 2);
+
+    // Driver moments: 4 survey-page answers (CSAT 2, timeliness 1) and 6 API ones with a rating.
+    let moments = app
+        .store
+        .driver_moments(&DriverFilter {
+            from_month: 0,
+            to_month: 100_000,
+            ..DriverFilter::default()
+        })
+        .await
+        .unwrap();
+    let expected: Vec<(i64, i64)> = (4..12)
+        .filter(|i| i % 4 != 0)
+        .map(|i| (1 + i % 5, 1 + (i + 1) % 5))
+        .chain((0..4).map(|_| (2, 1)))
+        .collect();
+    let pair = moments.pair(CSAT, "timeliness").unwrap();
+    assert_eq!(pair.n, expected.len() as i64);
+    assert_eq!(
+        pair.sum_ab,
+        expected.iter().map(|(c, t)| c * t).sum::<i64>()
+    );
+    assert_eq!(pair.sum_b, expected.iter().map(|(_, t)| t).sum::<i64>());
+    let top_two = expected.iter().filter(|(_, t)| *t >= 4).count() as i64;
+    assert_eq!(
+        moments.top_two.get("timeliness").copied().unwrap_or(0),
+        top_two
+    );
+    assert_eq!(moments.pair(CSAT, CSAT).unwrap().n, 12);
 
     // A correction: the comments are analysed again (new sentiment, no themes).
     let list: Value = app

@@ -32,8 +32,11 @@ impl BulkLoad for SqlStore {
                 .map(|r| {
                     let at = to_micros(r.responded_at);
                     let themes = serde_json::to_string(r.themes).unwrap_or_else(|_| "[]".into());
+                    let ratings: domain::survey::Ratings =
+                        r.ratings.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                    let ratings = serde_json::to_string(&ratings).unwrap_or_else(|_| "{}".into());
                     format!(
-                        "({}, {}, {}, {}, {}, {at}, {at}, '{{}}', {}, {}, {}, {}, {}, {}, '[]', 0, {})",
+                        "({}, {}, {}, {}, {}, {at}, {at}, '{{}}', {}, {}, {}, {}, {}, {}, '[]', 0, {}, {})",
                         r.customer,
                         r.touchpoint,
                         number(r.team),
@@ -48,13 +51,14 @@ impl BulkLoad for SqlStore {
                             .map_or("NULL".to_owned(), |s| format!("{s:.4}")),
                         text(&themes),
                         r.segment.map_or("NULL".to_owned(), text),
+                        text(&ratings),
                     )
                 })
                 .collect();
             let sql = format!(
                 "INSERT INTO responses (customer_id, touchpoint_id, team_id, staff_user_id, source, responded_at, \
                  received_at, answers, csat, nps, ces, comment, sentiment, themes, staff_mentions, contact_consent, \
-                 segment) VALUES {}",
+                 segment, ratings) VALUES {}",
                 values.join(", ")
             );
             sqlx::query(&sql)
@@ -76,6 +80,14 @@ impl BulkLoad for SqlStore {
                     measures: Measures::of(r.csat, r.nps, r.ces, sentiment, r.comment.is_some()),
                     themes: r.themes.iter().map(|t| (*t).to_owned()).collect(),
                     sentiment,
+                    drivers: super::rollups::driver_values(
+                        r.csat,
+                        r.nps,
+                        &r.ratings
+                            .iter()
+                            .map(|(k, v)| ((*k).to_owned(), *v))
+                            .collect(),
+                    ),
                 };
                 tally.count(&counted, &zone, 1);
             }

@@ -441,6 +441,10 @@ impl DashboardStore for SqlStore {
             "SELECT 'invitations,' || day || ',' || team_id || ',' || touchpoint_id || ',' || issued || ',' || \
              answered AS line FROM rollup_invitations_daily WHERE issued <> 0 OR answered <> 0"
                 .to_owned(),
+            "SELECT 'drivers,' || month || ',' || team_id || ',' || touchpoint_id || ',' || variable_a || ',' || \
+             variable_b || ',' || n || ',' || sum_a || ',' || sum_b || ',' || sum_aa || ',' || sum_bb || ',' || \
+             sum_ab || ',' || top_two AS line FROM rollup_driver_monthly WHERE n <> 0 OR top_two <> 0"
+                .to_owned(),
         ];
         let mut lines = Vec::new();
         for sql in queries {

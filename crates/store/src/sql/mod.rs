@@ -12,6 +12,7 @@ mod cases;
 mod charts;
 mod customers;
 mod dashboard;
+mod drivers;
 mod effects;
 mod escalation;
 mod group_commit;
@@ -190,8 +191,13 @@ impl SqlStore {
         .map_err(map_err)?;
         let rolled: i64 = row.try_get("rolled").map_err(map_err)?;
         let raw: i64 = row.try_get("raw").map_err(map_err)?;
-        if rolled == 0 && raw > 0 {
-            tracing::info!("computing the dashboard rollups from the stored responses");
+        let drivers_missing = raw > 0 && self.driver_moments_missing().await?;
+        if drivers_missing {
+            let filled = self.fill_missing_ratings().await?;
+            tracing::info!(filled, "filled the attribute ratings of stored responses");
+        }
+        if (rolled == 0 && raw > 0) || drivers_missing {
+            tracing::info!("computing the dashboard and driver rollups from the stored responses");
             self.rebuild_rollup_tables().await?;
         }
         Ok(())

@@ -189,7 +189,7 @@ impl SqlStore {
 /// Rows per INSERT statement. sqlx resolves every numbered SQLite parameter by name, which
 /// costs time in the square of their number, so statements stay at a few hundred parameters.
 const ROWS_PER_STATEMENT: usize = 25;
-const COLUMNS: usize = 21;
+const COLUMNS: usize = 22;
 const SENTIMENT_COLUMN: usize = 16;
 
 /// Marks the invitations of survey-page responses answered; a second answer is a Conflict.
@@ -275,6 +275,7 @@ fn counted(response: &NewResponse, segment: Option<String>) -> rollups::Counted 
         ),
         themes: response.analysis.themes.clone(),
         sentiment: response.analysis.sentiment,
+        drivers: rollups::driver_values(scores.csat, scores.nps, &response.ratings),
     }
 }
 
@@ -311,7 +312,7 @@ async fn insert_many(
         let sql = format!(
             "INSERT INTO responses (survey_version_id, invitation_id, transaction_id, customer_id, touchpoint_id, \
              team_id, staff_user_id, source, responded_at, received_at, answers, csat, nps, ces, comment, sentiment, \
-             language, themes, staff_mentions, contact_consent, segment) VALUES {} RETURNING id",
+             language, themes, staff_mentions, contact_consent, segment, ratings) VALUES {} RETURNING id",
             rows.join(", ")
         );
         let mut query = sqlx::query(&sql);
@@ -344,7 +345,8 @@ async fn insert_many(
                         .unwrap_or_else(|_| "[]".into()),
                 )
                 .bind(i64::from(response.contact_consent))
-                .bind(segments.get(&context.customer.0).cloned().flatten());
+                .bind(segments.get(&context.customer.0).cloned().flatten())
+                .bind(serde_json::to_string(&response.ratings).unwrap_or_else(|_| "{}".into()));
         }
         let rows = query.fetch_all(&mut *conn).await.map_err(map_err)?;
         let mut chunk_ids = rows

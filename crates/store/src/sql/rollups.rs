@@ -9,6 +9,7 @@ use super::{SqlStore, map_err};
 use crate::traits::StoreResult;
 use domain::dashboard::Measures;
 use domain::dashboard::measures::COLUMNS;
+use domain::improvement::moments::{self, Moments};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use sqlx::AnyConnection;
@@ -54,11 +55,30 @@ pub(crate) struct Counted {
     pub measures: Measures,
     pub themes: Vec<String>,
     pub sentiment: Option<f64>,
+    /// The outcomes and attribute ratings answered, named as key driver analysis names them.
+    pub drivers: Vec<(String, i64)>,
+}
+
+/// The variables of key driver analysis a response answered: CSAT and NPS as outcomes, then
+/// its attribute ratings.
+pub(crate) fn driver_values(
+    csat: Option<i64>,
+    nps: Option<i64>,
+    ratings: &domain::survey::Ratings,
+) -> Vec<(String, i64)> {
+    let outcomes = [(moments::CSAT, csat), (moments::NPS, nps)];
+    outcomes
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_owned(), v)))
+        .chain(ratings.iter().map(|(k, v)| (k.clone(), *v)))
+        .collect()
 }
 
 type DailyKey = (i64, i64, i64, String, String);
 type StaffKey = (i64, i64, i64, i64, String);
 type ThemeKey = (i64, i64, i64, String);
+/// Month, team (0 when none) and touchpoint.
+type DriverKey = (i64, i64, i64);
 
 /// Rollup rows being summed before they are written.
 #[derive(Default)]
@@ -66,6 +86,7 @@ pub(crate) struct Tally {
     daily: HashMap<DailyKey, Measures>,
     staff: HashMap<StaffKey, Measures>,
     themes: HashMap<ThemeKey, [i64; 3]>,
+    drivers: HashMap<DriverKey, Moments>,
 }
 
 impl Tally {
@@ -97,6 +118,17 @@ impl Tally {
             );
             self.staff.entry(key).or_default().add(&measures);
         }
+        if !response.drivers.is_empty() {
+            let mut answered = Moments::of_response(&response.drivers);
+            if sign < 0 {
+                answered = negated(&answered);
+            }
+            let month = domain::dashboard::days::month_of_day(day);
+            self.drivers
+                .entry((month, team, response.touchpoint))
+                .or_default()
+                .add(&answered);
+        }
         let sentiment = response.sentiment.filter(|s| s.is_finite());
         let mut seen = std::collections::HashSet::new();
         for theme in response.themes.iter().filter(|t| seen.insert(*t)) {
@@ -113,7 +145,7 @@ impl Tally {
     }
 
     /// Adds the tally to the stored rollups, by day and by month.
-    pub async fn write(self, conn: &mut AnyConnection) -> StoreResult<()> {
+    pub async fn write(mut self, conn: &mut AnyConnection) -> StoreResult<()> {
         use domain::dashboard::days::month_of_day;
         let mut monthly = Tally::default();
         for ((day, team, tp, source, segment), m) in &self.daily {
@@ -139,8 +171,10 @@ impl Tally {
                 *sum += add;
             }
         }
+        let drivers = std::mem::take(&mut self.drivers);
         self.write_to(conn, "daily", "day").await?;
-        monthly.write_to(conn, "monthly", "month").await
+        monthly.write_to(conn, "monthly", "month").await?;
+        write_driver_moments(conn, drivers).await
     }
 
     async fn write_to(self, conn: &mut AnyConnection, period: &str, time: &str) -> StoreResult<()> {
@@ -226,6 +260,85 @@ impl Tally {
     }
 }
 
+fn negated(m: &Moments) -> Moments {
+    Moments {
+        pairs: m
+            .pairs
+            .iter()
+            .map(|(k, p)| (k.clone(), p.negated()))
+            .collect(),
+        top_two: m.top_two.iter().map(|(k, n)| (k.clone(), -n)).collect(),
+    }
+}
+
+/// Adds the tallied moments to `rollup_driver_monthly`, skipping pairs whose changes cancel
+/// out (an analysis update removes and re-adds the same ratings).
+async fn write_driver_moments(
+    conn: &mut AnyConnection,
+    drivers: HashMap<DriverKey, Moments>,
+) -> StoreResult<()> {
+    let mut rows: Vec<([i64; 3], (String, String), [i64; 7])> = Vec::new();
+    for (key, m) in drivers {
+        for ((a, b), pair) in &m.pairs {
+            let top_two = if a == b {
+                m.top_two.get(a).copied().unwrap_or(0)
+            } else {
+                0
+            };
+            if pair.is_empty() && top_two == 0 {
+                continue;
+            }
+            let sums = [
+                pair.n,
+                pair.sum_a,
+                pair.sum_b,
+                pair.sum_aa,
+                pair.sum_bb,
+                pair.sum_ab,
+                top_two,
+            ];
+            rows.push(([key.0, key.1, key.2], (a.clone(), b.clone()), sums));
+        }
+    }
+    rows.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
+    const SUMS: [&str; 7] = [
+        "n", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab", "top_two",
+    ];
+    let updates: Vec<String> = SUMS
+        .iter()
+        .map(|c| format!("{c} = rollup_driver_monthly.{c} + excluded.{c}"))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let placeholders: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let cells: Vec<String> = (1..=12).map(|c| format!("${}", i * 12 + c)).collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO rollup_driver_monthly (month, team_id, touchpoint_id, variable_a, variable_b, {}) \
+             VALUES {} ON CONFLICT (month, team_id, touchpoint_id, variable_a, variable_b) DO UPDATE SET {}",
+            SUMS.join(", "),
+            placeholders.join(", "),
+            updates.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for ([month, team, touchpoint], (a, b), sums) in chunk {
+            query = query
+                .bind(*month)
+                .bind(*team)
+                .bind(*touchpoint)
+                .bind(a.clone())
+                .bind(b.clone());
+            for sum in sums {
+                query = query.bind(*sum);
+            }
+        }
+        query.execute(&mut *conn).await.map_err(map_err)?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 enum Value {
     Int(i64),
@@ -307,6 +420,8 @@ fn decode_counted(row: &sqlx::any::AnyRow) -> StoreResult<Counted> {
     let sentiment: Option<f64> = get(row, "sentiment")?;
     let comment: Option<String> = get(row, "comment")?;
     let themes: String = get(row, "themes")?;
+    let ratings: String = get(row, "ratings")?;
+    let ratings: domain::survey::Ratings = serde_json::from_str(&ratings).unwrap_or_default();
     Ok(Counted {
         responded_at: domain::time::from_micros(get(row, "responded_at")?),
         team: get(row, "team_id")?,
@@ -317,11 +432,12 @@ fn decode_counted(row: &sqlx::any::AnyRow) -> StoreResult<Counted> {
         measures: Measures::of(csat, nps, ces, sentiment, comment.is_some()),
         themes: serde_json::from_str(&themes).unwrap_or_default(),
         sentiment,
+        drivers: driver_values(csat, nps, &ratings),
     })
 }
 
 pub(super) const COUNTED_COLUMNS: &str = "r.id, r.responded_at, r.team_id, r.touchpoint_id, r.staff_user_id, \
-     r.source, r.segment, r.csat, r.nps, r.ces, r.sentiment, r.comment, r.themes";
+     r.source, r.segment, r.csat, r.nps, r.ces, r.sentiment, r.comment, r.themes, r.ratings";
 
 pub(super) async fn read_counted(
     conn: &mut AnyConnection,
@@ -363,6 +479,7 @@ impl SqlStore {
             "rollup_staff_monthly",
             "rollup_theme_monthly",
             "rollup_invitations_daily",
+            "rollup_driver_monthly",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *conn)

@@ -270,5 +270,6 @@ fn synthetic(world: &World, rng: &mut Lcg, now: Timestamp, i: usize, total: usiz
         comment: comment.map(|c| c.0),
         sentiment: comment.map(|c| c.1),
         themes: comment.map_or(&[], |c| c.2),
+        ratings: Vec::new(),
     }
 }
