@@ -85,6 +85,7 @@ mod names;
 pub mod plan;
 pub mod recovery;
 pub mod responses;
+pub mod retention;
 mod staff;
 pub mod surveys;
 mod transactions;

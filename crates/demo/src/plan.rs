@@ -26,6 +26,8 @@ pub mod streams {
     pub const GUARANTEES: u64 = 5;
     /// How the president works the cases the invocations open.
     pub const GUARANTEE_CASES: u64 = 6;
+    /// Which customers leave after poor service.
+    pub const RETENTION: u64 = 7;
 }
 
 /// A deterministic random number generator for one generator of one seed.
@@ -75,5 +77,9 @@ pub fn plan(seed: u64, now: Timestamp) -> anyhow::Result<DemoWorld> {
     world.transactions = transactions::generate(&mut rng, &calendar, &world, TRANSACTIONS)?;
     world.hidden = responses::hidden(&world);
     world.responses = responses::generate(&mut stream(seed, streams::RESPONSES), &world);
+    for (customer, left) in crate::retention::leavers(&mut stream(seed, streams::RETENTION), &world)
+    {
+        world.customers[customer].lost_at = Some(left);
+    }
     Ok(world)
 }

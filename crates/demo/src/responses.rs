@@ -28,6 +28,10 @@ pub const SLIDE_DAYS: i64 = 35;
 /// deviations), and its overall satisfaction this much lower besides.
 const SLIDE_TIMELINESS: f64 = 0.72;
 const SLIDE_SATISFACTION: f64 = 0.11;
+/// How long before `now` the billing problem was fixed, and how much lower invoicing's latent
+/// accuracy was until then (in standard deviations).
+pub const BILLING_FIXED_DAYS: i64 = 60;
+const BILLING_ERRORS: f64 = 0.7;
 /// The less satisfied segment's shift of overall satisfaction, communication and price.
 const SEGMENT_SATISFACTION: f64 = 0.22;
 const SEGMENT_ATTRIBUTES: f64 = 0.2;
@@ -47,7 +51,11 @@ pub fn hidden(world: &DemoWorld) -> HiddenProblems {
     let slide_start = end
         .checked_sub(SignedDuration::from_hours(SLIDE_DAYS * 24))
         .unwrap_or(end);
+    let billing_fixed_at = end
+        .checked_sub(SignedDuration::from_hours(BILLING_FIXED_DAYS * 24))
+        .unwrap_or(end);
     HiddenProblems {
+        billing_fixed_at,
         sliding_team: team_index("field-service"),
         slide_start,
         waiting_touchpoint: crate::catalog::PHONE_SUPPORT,
@@ -216,6 +224,11 @@ impl Model<'_> {
             shifts[Attribute::Price.index()] -= SEGMENT_ATTRIBUTES;
         }
         shifts[Attribute::Timeliness.index()] -= SLIDE_TIMELINESS * self.slide(transaction);
+        if transaction.touchpoint == crate::catalog::INVOICING
+            && transaction.occurred_at < self.hidden.billing_fixed_at
+        {
+            shifts[Attribute::Accuracy.index()] -= BILLING_ERRORS;
+        }
         let mut experience = [0.0; 6];
         for attribute in Attribute::ALL {
             let i = attribute.index();

@@ -325,6 +325,9 @@ pub struct HiddenProblems {
     pub praised_staff: usize,
     /// The customer segment noticeably less satisfied than the others.
     pub unhappy_segment: Segment,
+    /// Invoices were often wrong until this moment, when the billing problem was fixed:
+    /// invoicing's accuracy ratings are lower before it.
+    pub billing_fixed_at: Timestamp,
 }
 
 impl DemoWorld {

@@ -770,3 +770,67 @@ mod guarantee {
         assert!(other.is_empty(), "false alarms: {other:?}");
     }
 }
+
+#[test]
+fn invoices_were_less_accurate_until_the_billing_fix() {
+    let world = world();
+    let fixed = world.hidden.billing_fixed_at;
+    let days_before_now = (world.window.end.as_second() - fixed.as_second()) / 86_400;
+    assert_eq!(days_before_now, demo::responses::BILLING_FIXED_DAYS);
+    let accuracy = |touchpoint: &str, after: bool| {
+        let values: Vec<f64> = world
+            .responses
+            .iter()
+            .filter(|r| {
+                let t = &world.transactions[r.transaction];
+                world.touchpoints[t.touchpoint].key == touchpoint
+                    && (t.occurred_at >= fixed) == after
+            })
+            .filter_map(|r| r.rating(Attribute::Accuracy))
+            .map(|v| v as f64)
+            .collect();
+        (mean(values.iter().copied()), values.len())
+    };
+    let (before, n_before) = accuracy("invoicing", false);
+    let (after, n_after) = accuracy("invoicing", true);
+    assert!(n_before > 1_000 && n_after > 400, "{n_before} / {n_after}");
+    assert!(
+        (0.35..0.8).contains(&(after - before)),
+        "accuracy {before:.2} → {after:.2}"
+    );
+    let (other_before, _) = accuracy("email-support", false);
+    let (other_after, _) = accuracy("email-support", true);
+    assert!(
+        (other_after - other_before).abs() < 0.1,
+        "{other_before:.2} → {other_after:.2}"
+    );
+}
+
+#[test]
+fn dissatisfied_customers_leave_more_often() {
+    let world = world();
+    let mut by_band = [(0usize, 0usize); 5];
+    let mut sums = vec![(0i64, 0i64); world.customers.len()];
+    for r in &world.responses {
+        let c = world.transactions[r.transaction].customer;
+        sums[c].0 += 1;
+        sums[c].1 += r.csat;
+    }
+    for (i, customer) in world.customers.iter().enumerate() {
+        let (n, sum) = sums[i];
+        if n == 0 {
+            continue;
+        }
+        let band = ((sum as f64 / n as f64).round() as usize).clamp(1, 5);
+        by_band[band - 1].0 += 1;
+        by_band[band - 1].1 += usize::from(customer.is_lost());
+    }
+    let rate = |b: (usize, usize)| b.1 as f64 / b.0.max(1) as f64;
+    let lost: usize = by_band.iter().map(|b| b.1).sum();
+    assert!((20..120).contains(&lost), "{lost} lost: {by_band:?}");
+    let low = (
+        by_band[0].0 + by_band[1].0 + by_band[2].0,
+        by_band[0].1 + by_band[1].1 + by_band[2].1,
+    );
+    assert!(rate(low) > 2.0 * rate(by_band[4]), "{by_band:?}");
+}
