@@ -150,6 +150,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         responses: usize,
     },
+    /// Load N synthetic responses with twelve attribute ratings over the last twelve months
+    /// through the bulk path (on a fresh SQLite file, or --database-url, which must be empty),
+    /// then time key driver analysis of the whole organization, in process and through
+    /// `GET /api/v1/drivers`.
+    Drivers {
+        /// Responses to load.
+        #[arg(long, default_value_t = 1_000_000)]
+        responses: usize,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod error;
 mod fallback;
 pub mod guarantee;
 pub mod http;
+pub mod improvement;
 pub mod knowledge;
 pub mod links;
 pub mod mail;

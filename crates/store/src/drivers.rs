@@ -43,6 +43,15 @@ impl CustomerStandingRow {
     }
 }
 
+/// One customer's CSAT answers on one touchpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CustomerTouchpointCsat {
+    pub customer: i64,
+    pub touchpoint: i64,
+    pub csat_n: i64,
+    pub csat_sum: i64,
+}
+
 /// Which responses a before-or-after sample holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SampleFilter {
@@ -89,6 +98,11 @@ pub trait DriverStore: Send + Sync {
     async fn rating_labels(&self) -> StoreResult<BTreeMap<String, String>>;
     /// Every customer with their value and their CSAT answers given since `since`.
     async fn customer_standings(&self, since: Timestamp) -> StoreResult<Vec<CustomerStandingRow>>;
+    /// Per customer and touchpoint: their CSAT answers given since `since`.
+    async fn customer_touchpoint_csat(
+        &self,
+        since: Timestamp,
+    ) -> StoreResult<Vec<CustomerTouchpointCsat>>;
     /// The figures of the responses given in `[from, to)` (on a touchpoint, if set).
     async fn period_sample(&self, filter: &SampleFilter) -> StoreResult<PeriodSample>;
 }

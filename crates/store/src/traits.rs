@@ -185,6 +185,7 @@ pub trait Store:
     + crate::dashboard::DashboardStore
     + crate::drivers::DriverStore
     + crate::recovery::ChartStore
+    + crate::improvement::ProblemStore
 {
 }
 
@@ -213,5 +214,6 @@ impl<T> Store for T where
         + crate::dashboard::DashboardStore
         + crate::drivers::DriverStore
         + crate::recovery::ChartStore
+        + crate::improvement::ProblemStore
 {
 }

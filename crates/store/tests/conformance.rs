@@ -59,6 +59,9 @@ on_both_backends!(
     the_guarantee_ledger_refuses_edits_and_a_second_invocation,
 );
 
+#[path = "conformance/problems.rs"]
+mod problems;
+
 fn system() -> Actor {
     Actor::System {
         label: "test".into(),

@@ -161,7 +161,20 @@ pub enum ActionEscalation {
     President = 3,
 }
 
+/// How long an overdue action item waits at each rung of the escalation ladder before it
+/// climbs to the next: the owner is told at the due time, the owning team's managers two days
+/// later, the president two days after that.
+pub const ACTION_ESCALATION_STEP: SignedDuration = SignedDuration::from_hours(48);
+
 impl ActionEscalation {
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionEscalation::Owner => "owner",
+            ActionEscalation::Manager => "team manager",
+            ActionEscalation::President => "president",
+        }
+    }
+
     pub fn level(self) -> i64 {
         self as i64
     }

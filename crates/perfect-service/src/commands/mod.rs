@@ -43,6 +43,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let configured = cli.global.database_url.is_some();
             bench::dashboard(settings(&cli.global)?, configured, responses).await
         }
+        Command::Bench(BenchCommand::Drivers { responses }) => {
+            let configured = cli.global.database_url.is_some();
+            bench::drivers(settings(&cli.global)?, configured, responses).await
+        }
         Command::Import(command) => import::run(settings(&cli.global)?, command).await,
     }
 }

@@ -6,6 +6,8 @@ mod audit;
 pub(crate) mod cases;
 pub mod customers;
 pub(crate) mod dashboard;
+pub(crate) mod drivers;
+pub(crate) mod improvement;
 pub mod docs;
 mod email_templates;
 pub mod extract;
@@ -13,6 +15,7 @@ pub(crate) mod guarantees;
 pub mod idempotency;
 pub mod invitation_rules;
 mod organization;
+pub(crate) mod problems;
 mod recovery_settings;
 pub(crate) mod responses;
 pub(crate) mod surveys;
@@ -42,7 +45,7 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags((name = "teams"), (name = "users"), (name = "customers"), (name = "touchpoints"),
-         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "guarantee"), (name = "dashboard"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
+         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "guarantee"), (name = "dashboard"), (name = "improvement"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
 )]
 struct ApiDoc;
 
@@ -76,10 +79,13 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(email_templates::router())
         .merge(alert_rules::router())
         .merge(cases::router())
+        .merge(problems::router())
         .merge(webhooks::router())
         .merge(recovery_settings::router())
         .merge(guarantees::router())
         .merge(dashboard::router())
+        .merge(drivers::router())
+        .merge(improvement::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(
         state,

@@ -37,6 +37,7 @@ const SECTIONS: &[Section] = &[
     ("/transactions", "Transactions", |_| true),
     ("/responses", "Responses", |_| true),
     ("/cases", "Cases", |_| true),
+    ("/problems", "Problems", |_| true),
     ("/guarantees", "Guarantees", |role| role != Role::Member),
     ("/alerts", "Alerts", |_| true),
     ("/accountability", "Accountability", |_| true),

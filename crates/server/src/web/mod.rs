@@ -19,6 +19,7 @@ mod home;
 mod inbox;
 mod knowledge_settings;
 pub mod list;
+pub(crate) mod problems;
 mod recovery_settings;
 pub(crate) mod responses;
 mod session;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(knowledge_settings::router())
         .merge(email_settings::router())
         .merge(cases::router())
+        .merge(problems::router())
         .merge(guarantees::router())
         .merge(inbox::router())
         .merge(alerts::router())

@@ -160,6 +160,21 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn put_json(
+        &self,
+        path: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.api
+            .put(self.url(path))
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn delete(&self, path: &str, key: &str) -> reqwest::Response {
         self.api
             .delete(self.url(path))

@@ -38,12 +38,13 @@ CREATE TABLE problem_actions (
 CREATE INDEX problem_actions_problem ON problem_actions (problem_id);
 CREATE INDEX problem_actions_open_due ON problem_actions (done_at, due_at);
 
--- A problem's links: kind 'case' or 'response' with the row's id as text, or 'theme' with the
--- theme's key.
+-- A problem's links: kind 'case' or 'response' with the row's id as text (and as target_id,
+-- for joins), or 'theme' with the theme's key (target_id NULL).
 CREATE TABLE problem_links (
     problem_id INTEGER NOT NULL REFERENCES problems (id) ON DELETE CASCADE,
     kind TEXT NOT NULL,
     target TEXT NOT NULL,
+    target_id INTEGER,
     linked_by_user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
     linked_at INTEGER NOT NULL,
     PRIMARY KEY (problem_id, kind, target)
@@ -55,6 +56,7 @@ CREATE TABLE problem_events (
     problem_id INTEGER NOT NULL REFERENCES problems (id) ON DELETE CASCADE,
     at INTEGER NOT NULL,
     actor_user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    actor_label TEXT NOT NULL,
     kind TEXT NOT NULL,
     detail TEXT NOT NULL
 );

@@ -122,6 +122,31 @@ impl DriverStore for SqlStore {
             .collect()
     }
 
+    async fn customer_touchpoint_csat(
+        &self,
+        since: Timestamp,
+    ) -> StoreResult<Vec<CustomerTouchpointCsat>> {
+        let rows = sqlx::query(
+            "SELECT customer_id, touchpoint_id, COUNT(csat) AS csat_n, CAST(SUM(csat) AS BIGINT) AS csat_sum \
+             FROM responses WHERE responded_at >= $1 AND csat IS NOT NULL \
+             GROUP BY customer_id, touchpoint_id ORDER BY customer_id, touchpoint_id",
+        )
+        .bind(to_micros(since))
+        .fetch_all(self.pool())
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(CustomerTouchpointCsat {
+                    customer: get(row, "customer_id")?,
+                    touchpoint: get(row, "touchpoint_id")?,
+                    csat_n: get(row, "csat_n")?,
+                    csat_sum: get(row, "csat_sum")?,
+                })
+            })
+            .collect()
+    }
+
     async fn period_sample(&self, filter: &SampleFilter) -> StoreResult<PeriodSample> {
         let mut conditions = Conditions::default();
         conditions.push(

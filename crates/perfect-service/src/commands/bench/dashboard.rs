@@ -18,13 +18,13 @@ use store::{
 };
 
 const TEAMS: usize = 20;
-const TOUCHPOINTS_PER_TEAM: usize = 2;
-const STAFF_PER_TEAM: usize = 20;
+pub(super) const TOUCHPOINTS_PER_TEAM: usize = 2;
+pub(super) const STAFF_PER_TEAM: usize = 20;
 const CUSTOMERS: usize = 5_000;
 /// Responses per bulk transaction.
 const BATCH: usize = 50_000;
 const SAMPLES: usize = 40;
-const SEGMENTS: [&str; 4] = ["enterprise", "mid-market", "small-business", "consumer"];
+pub(super) const SEGMENTS: [&str; 4] = ["enterprise", "mid-market", "small-business", "consumer"];
 const SOURCES: [&str; 3] = ["survey_page", "phone_interview", "kiosk"];
 const COMMENTS: [(&str, f64, &[&str]); 4] = [
     (
@@ -38,10 +38,10 @@ const COMMENTS: [(&str, f64, &[&str]); 4] = [
 ];
 
 /// A small deterministic generator, so every run loads the same data.
-struct Lcg(u64);
+pub(super) struct Lcg(pub(super) u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -49,18 +49,18 @@ impl Lcg {
         self.0 >> 33
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
 
 /// Ids created by the set-up.
-struct World {
-    teams: Vec<i64>,
+pub(super) struct World {
+    pub(super) teams: Vec<i64>,
     /// Per team, its touchpoints and staff.
-    touchpoints: Vec<Vec<i64>>,
-    staff: Vec<Vec<i64>>,
-    customers: Vec<(i64, usize)>,
+    pub(super) touchpoints: Vec<Vec<i64>>,
+    pub(super) staff: Vec<Vec<i64>>,
+    pub(super) customers: Vec<(i64, usize)>,
 }
 
 pub async fn dashboard(
@@ -182,17 +182,17 @@ pub async fn dashboard(
     Ok(())
 }
 
-fn millis(duration: Duration) -> f64 {
+pub(super) fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-fn actor() -> Actor {
+pub(super) fn actor() -> Actor {
     Actor::System {
         label: "bench".into(),
     }
 }
 
-async fn set_up(store: &store::SqlStore) -> anyhow::Result<World> {
+pub(super) async fn set_up(store: &store::SqlStore) -> anyhow::Result<World> {
     let mut world = World {
         teams: Vec::new(),
         touchpoints: Vec::new(),

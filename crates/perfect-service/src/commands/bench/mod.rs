@@ -6,12 +6,16 @@
 //!   signed `case.opened` webhook while good responses pour in at full speed.
 //! - `bench dashboard` (in [`dashboard`]): the overview and drill-downs' server time on N
 //!   responses loaded through the bulk path.
+//! - `bench drivers` (in [`drivers`]): key driver analysis over N responses with twelve
+//!   ratings, in process and through the API.
 
 mod alert_latency;
 mod dashboard;
+mod drivers;
 
 pub use alert_latency::alert_latency;
 pub use dashboard::dashboard;
+pub use drivers::drivers;
 
 use anyhow::Context;
 use domain::survey::{Questions, default_questions};

@@ -121,6 +121,8 @@ struct DetailPage {
     reassign: Option<Reassign>,
     /// The guarantee invocation that opened or joined the case, as it stands now.
     guarantee: Option<store::Claim>,
+    /// "Link to problem", for those who manage problems.
+    link_form: Option<crate::web::problems::links::LinkForm>,
     draft: Draft,
     error: Option<String>,
 }
@@ -345,10 +347,18 @@ pub(super) async fn show(state: &AppState, staff: &Staff, case: Case, view: View
     } else {
         None
     };
+    let link_form = crate::web::problems::links::LinkForm::for_page(
+        state,
+        staff,
+        domain::improvement::problem::LinkKind::Case,
+        case.id,
+    )
+    .await?;
     let status = case.status;
     let time = |t: Option<Timestamp>| t.map(|t| display_in(t, &zone));
     let page = DetailPage {
         guarantee,
+        link_form,
         chrome: Chrome::for_staff(staff, "/cases", &staff.time_zone),
         escalation: EscalationLevel::from_index(case.escalation_level).label(),
         opened_at: display_in(case.opened_at, &zone),

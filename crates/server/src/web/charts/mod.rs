@@ -1,5 +1,6 @@
 //! Server-side SVG charts for the dashboards: a line chart of a measure over time and a
-//! horizontal bar chart comparing teams, touchpoints or agents. Pure functions from data to an
+//! horizontal bar chart comparing teams, touchpoints or agents, and the importance ×
+//! performance chart of key driver analysis. Pure functions from data to an
 //! SVG string, readable without JavaScript and scaled to the page width. Pages embed the string
 //! as it is (`{{ chart|safe }}`), which is sound because every label and attribute value is
 //! escaped when written (see `markup`).
@@ -9,11 +10,13 @@ mod bars;
 mod frame;
 mod line;
 mod markup;
+mod quadrant;
 #[cfg(test)]
 mod tests;
 
 pub use bars::{BarChart, bar_chart};
 pub use line::{LineChart, line_chart};
+pub use quadrant::{QuadrantChart, QuadrantPoint, quadrant_chart};
 
 /// The Okabe–Ito palette, told apart with the common colour-vision deficiencies; series take
 /// the colours in this order.

@@ -32,6 +32,8 @@ struct DetailPage {
     sentiment: Option<String>,
     themes: Vec<String>,
     mentions: Vec<String>,
+    /// "Link to problem", for those who manage problems.
+    link_form: Option<crate::web::problems::links::LinkForm>,
 }
 
 fn show_value(value: &Value) -> String {
@@ -104,7 +106,15 @@ pub(super) async fn show(
     }
     let zone = staff.zone();
     let taxonomy = state.analyzer.taxonomy();
+    let link_form = crate::web::problems::links::LinkForm::for_page(
+        &state,
+        &staff,
+        domain::improvement::problem::LinkKind::Response,
+        r.id,
+    )
+    .await?;
     let view = DetailPage {
+        link_form,
         chrome: Chrome::for_staff(&staff, "/responses", &staff.time_zone),
         responded_at: display_in(r.responded_at, &zone),
         received_at: display_in(r.received_at, &zone),
