@@ -62,6 +62,23 @@
 //!    last 30 days. The guarantee's early warning flags it (and the whole organization's rate,
 //!    which it lifts); no other team is flagged.
 //!
+//! 6. **Invoices were wrong until a fix.** Until [`responses::BILLING_FIXED_DAYS`] days
+//!    before `now` (`HiddenProblems::billing_fixed_at`), invoicing's accuracy ratings are
+//!    about half a point lower; after the fix they are as good as elsewhere.
+//!
+//! Besides the few customers who leave for reasons of their own, an answering customer leaves
+//! just after their last contact with a chance that falls steeply with their mean CSAT
+//! ([`retention::leaving_chance`]), so revenue at risk can learn churn rates from the history.
+//!
+//! # Perfect Improvement
+//!
+//! [`problems::create`] records the systemic problems behind the hidden ones (late field
+//! technicians, phone waiting, the invoicing errors — solved on the day of the fix, so its
+//! page shows the before and after) and two costly decoys, each with an owner, action items
+//! (some overdue), linked themes and cases; the command also sets the drivers' effort
+//! estimates ([`problems::DRIVER_EFFORTS`]) so that the return-on-satisfaction backlog ranks
+//! drivers and problems together.
+//!
 //! # Perfect Guarantee
 //!
 //! [`guarantee::plan`] decides who invoked the guarantee, when, for how much and why: for the
@@ -83,6 +100,7 @@ pub mod guarantee;
 pub mod load;
 mod names;
 pub mod plan;
+pub mod problems;
 pub mod recovery;
 pub mod responses;
 pub mod retention;

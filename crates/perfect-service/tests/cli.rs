@@ -433,6 +433,69 @@ fn demo_builds_an_organization_once_and_refuses_a_non_empty_database(db: Databas
     let again = run(&["demo", "--no-serve", "--database-url", &db.url]);
     assert!(!again.status.success());
     assert!(stderr(&again).contains("not empty"));
+    the_demo_ranks_its_hidden_problems_first_and_shows_its_fix(&db.url);
+}
+
+/// The return-on-satisfaction backlog puts the systemic problems behind the demo's hidden
+/// ones (phone waiting, late field technicians) first, and the solved invoicing problem shows
+/// its accuracy and complaints improved.
+fn the_demo_ranks_its_hidden_problems_first_and_shows_its_fix(url: &str) {
+    use server::improvement::{backlog, impact, settings};
+    use store::{ListParams, ProblemFilter, ProblemStore};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = store::SqlStore::connect(url, 4).await.unwrap();
+        let now = jiff::Timestamp::now();
+        let settings = settings::load(&store).await.unwrap();
+        assert!(!settings.driver_efforts.is_empty());
+        let zone = server::recovery::zone(&store).await.unwrap();
+        let report = backlog::build(&store, &settings, &zone, now).await.unwrap();
+        let names: Vec<&str> = report
+            .backlog
+            .items
+            .iter()
+            .map(|item| report.labels[&item.key].name.as_str())
+            .collect();
+        let mut top = names[..2].to_vec();
+        top.sort_unstable();
+        assert_eq!(
+            top,
+            [
+                "Callers wait too long on phone support",
+                "Field technicians arrive late to visits"
+            ],
+            "{names:?}"
+        );
+        let solved = ProblemFilter {
+            status: Some(domain::improvement::problem::ProblemStatus::Solved),
+            ..ProblemFilter::default()
+        };
+        let params = ListParams {
+            limit: 10,
+            ..ListParams::default()
+        };
+        let solved = store.list_problems(&params, &solved, now).await.unwrap();
+        assert_eq!(solved.items.len(), 1);
+        let found = impact::impact(&store, &solved.items[0], now)
+            .await
+            .unwrap()
+            .unwrap();
+        let verdicts: Vec<(String, domain::improvement::before_after::Verdict)> = found
+            .means
+            .iter()
+            .map(|m| (m.name.clone(), m.verdict))
+            .chain(found.themes.iter().map(|m| (m.name.clone(), m.verdict)))
+            .collect();
+        let improved = |prefix: &str| {
+            verdicts.iter().any(|(name, verdict)| {
+                name.starts_with(prefix)
+                    && *verdict == domain::improvement::before_after::Verdict::Improved
+            })
+        };
+        assert!(improved("accuracy rating"), "{verdicts:?}");
+        assert!(improved("Complaints about billing"), "{verdicts:?}");
+        store.close().await;
+    });
 }
 
 #[test]

@@ -86,7 +86,8 @@ pub struct PeriodSample {
     pub responses: i64,
     pub csat: Sums,
     pub driver: Sums,
-    /// Per theme: how many of the responses carry it.
+    /// Per theme: how many of the responses carry it in a negative comment (sentiment below
+    /// −0.05): complaints about it.
     pub theme_hits: BTreeMap<String, i64>,
 }
 

@@ -33,6 +33,14 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
     let history =
         demo::recovery::replay(&store as &dyn Store, &actor, args.seed, options.now).await?;
     let replayed_in = started.elapsed() - loaded_in;
+    let problems = demo::problems::create(&store as &dyn Store, &actor, options.now).await?;
+    let mut improvement = server::improvement::settings::ImprovementSettings::default();
+    for (driver, effort) in demo::problems::DRIVER_EFFORTS {
+        improvement
+            .driver_efforts
+            .insert((*driver).to_owned(), *effort);
+    }
+    server::improvement::settings::save(&store as &dyn Store, &actor, &improvement).await?;
     store.close().await;
     println!(
         "Built in {:.1} s: {} teams, {} staff, {} customers, {} touchpoints, {} transactions.",
@@ -55,6 +63,7 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
         history.recovered,
         history.escalations
     );
+    println!("{problems} systemic problems, one of them solved; driver effort estimates set.");
     let host = settings.bind;
     println!();
     println!("Open http://{host}/ and log in:");

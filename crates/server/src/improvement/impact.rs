@@ -1,7 +1,8 @@
 //! Did it work: when a problem is solved, its touchpoint's CSAT, its driver's mean rating and
-//! the share of responses carrying each linked theme, before and after, each with a
-//! significance test. "Before" is the 90 days before the problem was recorded; "after" is from
-//! the moment it was solved, up to 90 days (so far, while fewer have passed).
+//! the share of responses complaining about each linked theme (a negative comment carrying
+//! it), before and after, each with a significance test. "Before" is the 90 days before the
+//! problem was recorded; "after" is from the moment it was solved, up to 90 days (so far,
+//! while fewer have passed).
 
 use domain::improvement::before_after::{
     Comparison, Confidence, Direction, MeanDifference, MeanSample, Proportion,
@@ -117,7 +118,7 @@ fn compare(
             let comparison =
                 compare_proportions(&share(before), &share(after), Confidence::NINETY_FIVE);
             Measure {
-                name: format!("Responses mentioning {}", theme.replace('_', " ")),
+                name: format!("Complaints about {}", theme.replace('_', " ")),
                 verdict: comparison.verdict(Direction::LowerIsBetter),
                 comparison,
             }

@@ -308,7 +308,7 @@ fn touchpoints(book: &Book, names: &Names, answers: &[CustomerTouchpointCsat]) -
             }
         })
         .collect();
-    named.sort_by(|a, b| b.totals.at_risk_minor.cmp(&a.totals.at_risk_minor));
+    named.sort_by_key(|group| std::cmp::Reverse(group.totals.at_risk_minor));
     named
 }
 

@@ -39,6 +39,14 @@ const SECTIONS: &[Section] = &[
     ("/cases", "Cases", |_| true),
     ("/problems", "Problems", |_| true),
     ("/guarantees", "Guarantees", |role| role != Role::Member),
+    // Drivers for everyone (members and managers see their teams'); the backlog rests on
+    // company-wide figures, so it is for those who may oversee; revenue at risk is money, so
+    // managers and up, as guarantees (the fee change is reached from it).
+    ("/drivers", "Drivers", |_| true),
+    ("/improvements", "Improvements", Role::can_oversee),
+    ("/revenue-at-risk", "Revenue at risk", |role| {
+        role != Role::Member
+    }),
     ("/alerts", "Alerts", |_| true),
     ("/accountability", "Accountability", |_| true),
     ("/early-warning", "Early warning", |_| true),

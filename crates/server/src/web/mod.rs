@@ -16,6 +16,7 @@ mod early_warning;
 mod email_settings;
 mod guarantees;
 mod home;
+mod improvement;
 mod inbox;
 mod knowledge_settings;
 pub mod list;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(cases::router())
         .merge(problems::router())
         .merge(guarantees::router())
+        .merge(improvement::router())
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(alert_rules::router())

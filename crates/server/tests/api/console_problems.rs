@@ -223,6 +223,32 @@ async fn a_manager_records_a_problem_links_a_suggested_case_in_one_click_and_sol
     assert_eq!(from_case.url().path(), case_page, "back to the case");
     let html = from_case.text().await.unwrap();
     assert!(html.contains(&format!("href=\"/problems/{second}\"")));
+    let case_body: Value = app
+        .get(&format!("/api/v1/cases/{case}"), &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = case_body["response_id"].as_i64().unwrap();
+    let response_page = format!("/responses/{response}");
+    let from_response = manager
+        .submit(
+            &response_page,
+            "/problems/link",
+            &[
+                ("problem", &second.to_string()),
+                ("kind", "response"),
+                ("target", &response.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(from_response.status(), 200);
+    assert_eq!(
+        from_response.url().path(),
+        response_page,
+        "back to the response"
+    );
+    assert!(from_response.text().await.unwrap().contains("Linked to"));
 
     for step in ["analysing", "fixing", "verifying", "solved"] {
         let moved = manager

@@ -15,6 +15,7 @@ mod console_cases;
 mod console_customers;
 mod console_email;
 mod console_guarantees;
+mod console_improvement;
 mod console_knowledge;
 mod console_problems;
 mod console_recovery_settings;

@@ -235,7 +235,7 @@ async fn a_problem_is_planned_linked_from_its_suggestions_and_solved(app: TestAp
             .as_array()
             .unwrap()
             .iter()
-            .any(|s| s["kind"] == "case" && s["target"] == case_id.to_string()),
+            .any(|s| s["kind"] == "case" && s["target"].as_str() == Some(&case_id.to_string())),
         "a linked case is no longer suggested"
     );
     let unlinked = app

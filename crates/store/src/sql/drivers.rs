@@ -14,6 +14,9 @@ use domain::time::to_micros;
 use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};
 
+/// A comment below this sentiment counts as a complaint about its themes.
+const NEGATIVE_SENTIMENT: f64 = -0.05;
+
 /// Responses read per statement by the backfill.
 const BACKFILL_BATCH: i64 = 5_000;
 
@@ -160,7 +163,7 @@ impl DriverStore for SqlStore {
             conditions.push("touchpoint_id = ?", [Bind::Int(touchpoint)]);
         }
         let sql = format!(
-            "SELECT csat, themes, ratings FROM responses {}",
+            "SELECT csat, themes, ratings, CAST(sentiment AS TEXT) AS sentiment_text FROM responses {}",
             conditions.where_sql()
         );
         let rows = conditions
@@ -184,7 +187,11 @@ impl DriverStore for SqlStore {
                     sample.driver.add(*value as f64);
                 }
             }
-            if !filter.themes.is_empty() {
+            let sentiment: Option<String> = get(row, "sentiment_text")?;
+            let negative = sentiment
+                .and_then(|s| s.parse::<f64>().ok())
+                .is_some_and(|s| s < NEGATIVE_SENTIMENT);
+            if negative && !filter.themes.is_empty() {
                 let themes: Vec<String> =
                     serde_json::from_str(&get::<String>(row, "themes")?).unwrap_or_default();
                 for (theme, hits) in sample.theme_hits.iter_mut() {

@@ -271,13 +271,16 @@ fn negated(m: &Moments) -> Moments {
     }
 }
 
+/// Month, team and touchpoint; the pair of variables; n, the five sums and the top-two count.
+type MomentRow = ([i64; 3], (String, String), [i64; 7]);
+
 /// Adds the tallied moments to `rollup_driver_monthly`, skipping pairs whose changes cancel
 /// out (an analysis update removes and re-adds the same ratings).
 async fn write_driver_moments(
     conn: &mut AnyConnection,
     drivers: HashMap<DriverKey, Moments>,
 ) -> StoreResult<()> {
-    let mut rows: Vec<([i64; 3], (String, String), [i64; 7])> = Vec::new();
+    let mut rows: Vec<MomentRow> = Vec::new();
     for (key, m) in drivers {
         for ((a, b), pair) in &m.pairs {
             let top_two = if a == b {

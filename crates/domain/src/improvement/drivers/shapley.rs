@@ -140,25 +140,38 @@ fn pivot_into(parent: &[f64], dim: usize, position: usize, child: &mut [f64]) {
 }
 
 /// The Shapley values of the game `table` (indexed by mask) over `p` players.
+///
+/// φ_j = Σ_{T∋j} w(|T|−1)·v(T) − Σ_{S∌j} w(|S|)·v(S). Writing e_T = w(|T|−1)·v(T) (the
+/// weight of T as "after j entered") and s_T = w(|T|)·v(T) ("before"), the second sum is
+/// Σ_T s_T − Σ_{T∋j} s_T, so φ_j = Σ_{T∋j} (e_T + s_T) − Σ_T s_T: one pass builds e + s,
+/// and the masks holding bit j are contiguous runs of 2^j, summed as slices.
 pub(super) fn shapley_from_table(table: &[f64], p: usize) -> Vec<f64> {
     if p == 0 || table.len() != 1 << p {
         return Vec::new();
     }
     let weights: Vec<f64> = (0..p).map(|size| order_weight(p, size)).collect();
-    let mut values = vec![0.0; p];
-    for (mask, &base) in table.iter().enumerate() {
+    let mut combined = vec![0.0; table.len()];
+    let mut before_total = 0.0;
+    for (mask, (&value, slot)) in table.iter().zip(combined.iter_mut()).enumerate() {
         let size = mask.count_ones() as usize;
-        let Some(&weight) = weights.get(size) else {
-            continue;
-        };
-        for (driver, value) in values.iter_mut().enumerate() {
-            let with = mask | (1 << driver);
-            if with != mask {
-                *value += weight * (table[with] - base);
-            }
-        }
+        let after = size
+            .checked_sub(1)
+            .and_then(|smaller| weights.get(smaller))
+            .map_or(0.0, |w| w * value);
+        let before = weights.get(size).map_or(0.0, |w| w * value);
+        *slot = after + before;
+        before_total += before;
     }
-    values
+    (0..p)
+        .map(|driver| {
+            let run = 1 << driver;
+            let holding: f64 = combined
+                .chunks(2 * run)
+                .map(|chunk| chunk.get(run..).unwrap_or(&[]).iter().sum::<f64>())
+                .sum();
+            holding - before_total
+        })
+        .collect()
 }
 
 /// The share of the p! orders in which a given driver enters right after a given set of

@@ -347,7 +347,7 @@ fn diabetes_matches_the_reference_general_dominance() {
     for ((name, expected), (key, value)) in DIABETES_LMG.iter().zip(corr.drivers().iter().zip(&lmg))
     {
         assert_eq!(name, key);
-        assert_close(*value, *expected, 1e-9, name);
+        assert_close(*value, *expected, 1e-12, name);
     }
     assert_close(
         r_squared(&corr, 0b11_1111_1111),

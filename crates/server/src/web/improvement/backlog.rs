@@ -227,7 +227,12 @@ async fn what_if(
     };
     let store = state.store.as_ref();
     let labels: Vec<(String, String)> = store.rating_labels().await?.into_iter().collect();
-    let driver = query.driver.as_deref().unwrap_or_default().trim().to_owned();
+    let driver = query
+        .driver
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     let performance = query.performance.clone().unwrap_or_default();
     let mut view = WhatIfPage {
         chrome: Chrome::for_staff(&staff, "/improvements", &staff.time_zone),

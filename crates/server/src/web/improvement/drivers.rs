@@ -247,10 +247,10 @@ async fn page(
     view.heading = heading(&report);
     view.filters.from = report.from.clone();
     view.filters.to = report.to.clone();
-    view.export = format!(
-        "/drivers/export.csv?{}",
-        serde_urlencoded::to_string(&query).unwrap_or_default()
-    );
+    view.export = match serde_urlencoded::to_string(&query).unwrap_or_default() {
+        filters if filters.is_empty() => "/drivers/export.csv".to_owned(),
+        filters => format!("/drivers/export.csv?{filters}"),
+    };
     match &report.analysis {
         DriverAnalysis::NotEnough {
             responses,

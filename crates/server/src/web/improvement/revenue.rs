@@ -90,7 +90,10 @@ fn breakdown(
         .collect();
     let x_label = format!(
         "Revenue at risk a year ({})",
-        amounts.currency.as_deref().unwrap_or("in the customers' currency")
+        amounts
+            .currency
+            .as_deref()
+            .unwrap_or("in the customers' currency")
     );
     let chart = bar_chart(&BarChart {
         title: &format!("Revenue at risk {title}"),
@@ -146,10 +149,17 @@ fn band_row(b: &BandEstimate, learnt: bool) -> BandRow {
         "default (learning from history is off)".to_owned()
     } else if b.is_default {
         "default (no customers in this band yet)".to_owned()
-    } else if b.pooled {
-        format!("learnt from {} customers, pooled with a neighbouring band", b.customers)
     } else {
-        format!("learnt from {} customers", b.customers)
+        let whom = match b.customers {
+            1 => "1 customer".to_owned(),
+            n => format!("{n} customers"),
+        };
+        let pooled = if b.pooled {
+            ", pooled with a neighbouring band"
+        } else {
+            ""
+        };
+        format!("learnt from {whom}{pooled}")
     };
     BandRow {
         band: b.band,
@@ -157,7 +167,14 @@ fn band_row(b: &BandEstimate, learnt: bool) -> BandRow {
         customers: b.customers,
         lost: b.lost,
         observed,
-        used: percent(if learnt { b.probability } else { b.default_probability }, 1),
+        used: percent(
+            if learnt {
+                b.probability
+            } else {
+                b.default_probability
+            },
+            1,
+        ),
         source,
     }
 }
@@ -218,7 +235,9 @@ async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
     let now = state.clock.now();
     let settings = settings::load(store).await?;
     let since = now
-        .checked_sub(jiff::SignedDuration::from_hours(24 * value::SATISFACTION_DAYS))
+        .checked_sub(jiff::SignedDuration::from_hours(
+            24 * value::SATISFACTION_DAYS,
+        ))
         .unwrap_or(now);
     let (mut book, names, answers) = tokio::try_join!(
         value::book(store, &settings, now),
@@ -242,7 +261,12 @@ async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
         breakdowns: vec![
             breakdown("team", "by client team", &report.by_team, &amounts),
             breakdown("segment", "by segment", &report.by_segment, &amounts),
-            breakdown("touchpoint", "by touchpoint", &report.by_touchpoint, &amounts),
+            breakdown(
+                "touchpoint",
+                "by touchpoint",
+                &report.by_touchpoint,
+                &amounts,
+            ),
         ],
         customers: customer_rows(&report, &amounts),
         bands: report
