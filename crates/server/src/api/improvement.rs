@@ -25,8 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Revenue at risk: each active customer's annual value × the churn probability of their mean
-/// CSAT of the last 365 days, in total and by team, segment and touchpoint, the customers with
-/// the most at risk, and the churn model with how it was learnt from lost and retained
+/// CSAT of the last 365 days, in total and by team, segment, touchpoint, driver and open
+/// problem, the customers with the most at risk, and the churn model with how it was learnt from lost and retained
 /// customers.
 #[utoipa::path(get, path = "/api/v1/revenue-at-risk", tag = "improvement",
     responses((status = 200, description = "revenue at risk", body = Object), (status = 401, body = Problem)),
@@ -45,7 +45,10 @@ async fn get_revenue_at_risk(
         value::names(store),
         store.customer_touchpoint_csat(since)
     )?;
-    Ok(Json(value::report(&book, &names, &answers)))
+    let mut report = value::report(&book, &names, &answers);
+    let zone = crate::recovery::zone(store).await?;
+    value::attribute(&mut report, store, &book, &zone, now).await?;
+    Ok(Json(report))
 }
 
 /// The improvement backlog: every driver of overall satisfaction (raised to its target) and

@@ -143,3 +143,89 @@ fn mean_measure(name: String, before: &Sums, after: &Sums) -> Measure<MeanDiffer
         comparison,
     }
 }
+
+/// One measure of an [`Impact`] as a page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImpactRow {
+    pub name: String,
+    pub before: String,
+    pub after: String,
+    /// The difference with its 95% interval, or why there is none.
+    pub change: String,
+    pub p_value: Option<String>,
+    pub verdict: &'static str,
+    /// `improved`, `worsened`, `unclear` or `insufficient`, for styling.
+    pub class: &'static str,
+}
+
+fn verdict_text(verdict: Verdict) -> (&'static str, &'static str) {
+    match verdict {
+        Verdict::Improved => ("Improved", "improved"),
+        Verdict::Worsened => ("Worsened", "worsened"),
+        Verdict::NoClearChange => ("No clear change", "unclear"),
+        Verdict::NotEnoughData => ("Not enough data", "insufficient"),
+    }
+}
+
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".to_owned()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+/// The rows of a before-and-after table.
+pub fn rows(impact: &Impact) -> Vec<ImpactRow> {
+    let means = impact.means.iter().map(|m| {
+        let (verdict, class) = verdict_text(m.verdict);
+        match &m.comparison {
+            Comparison::Compared(c) => ImpactRow {
+                name: m.name.clone(),
+                before: format!("{:.2} (n = {})", c.before_mean, c.before_n),
+                after: format!("{:.2} (n = {})", c.after_mean, c.after_n),
+                change: format!(
+                    "{:+.2} ({:+.2} to {:+.2})",
+                    c.difference, c.interval.low, c.interval.high
+                ),
+                p_value: Some(p_text(c.p_value)),
+                verdict,
+                class,
+            },
+            Comparison::Insufficient { reason } => insufficient(&m.name, reason, verdict, class),
+        }
+    });
+    let themes = impact.themes.iter().map(|m| {
+        let (verdict, class) = verdict_text(m.verdict);
+        match &m.comparison {
+            Comparison::Compared(c) => ImpactRow {
+                name: m.name.clone(),
+                before: format!("{:.1}% (n = {})", c.before_rate * 100.0, c.before_n),
+                after: format!("{:.1}% (n = {})", c.after_rate * 100.0, c.after_n),
+                change: format!(
+                    "{:+.1} points ({:+.1} to {:+.1})",
+                    c.difference * 100.0,
+                    c.interval.low * 100.0,
+                    c.interval.high * 100.0
+                ),
+                p_value: Some(p_text(c.p_value)),
+                verdict,
+                class,
+            },
+            Comparison::Insufficient { reason } => insufficient(&m.name, reason, verdict, class),
+        }
+    });
+    means.chain(themes).collect()
+}
+
+fn insufficient(name: &str, reason: &str, verdict: &'static str, class: &'static str) -> ImpactRow {
+    ImpactRow {
+        name: name.to_owned(),
+        before: "—".to_owned(),
+        after: "—".to_owned(),
+        change: reason.to_owned(),
+        p_value: None,
+        verdict,
+        class,
+    }
+}

@@ -130,6 +130,13 @@ pub struct AtRiskReport {
     /// A customer's revenue at risk is shared among the touchpoints they rated in proportion
     /// to their CSAT answers there, weighting poor answers (1–3) three times.
     pub by_touchpoint: Vec<NamedGroup>,
+    /// The part of the revenue at risk each driver of overall satisfaction accounts for: the
+    /// total × its importance (its share of the variance in CSAT). What the ratings do not
+    /// explain (1 − R²) belongs to no driver. Empty without a key driver analysis.
+    pub by_driver: Vec<NamedGroup>,
+    /// The revenue at risk of the customers each open problem affects (a customer can be
+    /// affected by several).
+    pub by_problem: Vec<NamedGroup>,
     pub top_customers: Vec<CustomerAtRisk>,
     pub churn: EstimatedChurn,
     pub learnt: bool,
@@ -227,6 +234,8 @@ pub fn report(
         by_team,
         by_segment,
         by_touchpoint,
+        by_driver: Vec::new(),
+        by_problem: Vec::new(),
         top_customers: top,
         churn: book.churn.clone(),
         learnt: book.learnt,
@@ -345,4 +354,100 @@ pub async fn names(store: &dyn Store) -> Result<Names, StoreError> {
             .map(|t| (t.id.0, (t.key.to_string(), t.name.to_string())))
             .collect(),
     })
+}
+
+/// Fills [`AtRiskReport::by_driver`] (from the organization's key driver analysis of CSAT over
+/// the last twelve months) and [`AtRiskReport::by_problem`] (every open problem).
+pub async fn attribute(
+    report: &mut AtRiskReport,
+    store: &dyn Store,
+    book: &Book,
+    zone: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    use super::drivers::{DriverQuery, DriverView};
+    use crate::dashboard::query::{Refused, Scope};
+    use domain::improvement::drivers::DriverAnalysis;
+    let view = DriverView::resolve(
+        store,
+        &DriverQuery::default(),
+        &Scope::Everything,
+        zone,
+        now,
+    )
+    .await
+    .map_err(|refused| match refused {
+        Refused::Store(error) => error,
+        // The default query of the whole organization is always valid and allowed.
+        Refused::Invalid(e) => StoreError::Internal(e.to_string()),
+        Refused::Forbidden(message) => StoreError::Internal(message),
+    })?;
+    let drivers = super::drivers::report(store, &view).await?;
+    let total = report.total;
+    if let DriverAnalysis::Done(result) = &drivers.analysis {
+        report.by_driver = result
+            .drivers
+            .iter()
+            .map(|d| {
+                let importance = d.importance.clamp(0.0, 1.0);
+                let amount =
+                    domain::improvement::revenue::scale_minor(total.at_risk_minor, importance);
+                NamedGroup {
+                    key: Some(d.key.clone()),
+                    name: drivers
+                        .labels
+                        .get(&d.key)
+                        .cloned()
+                        .unwrap_or_else(|| d.key.clone()),
+                    totals: AtRiskTotals {
+                        at_risk_minor: amount,
+                        share_of_value_at_risk: if total.annual_value_minor > 0 {
+                            amount as f64 / total.annual_value_minor as f64
+                        } else {
+                            0.0
+                        },
+                        ..total
+                    },
+                    share_of_total_at_risk: importance,
+                }
+            })
+            .collect();
+    }
+    let params = store::ListParams {
+        limit: 200,
+        ..store::ListParams::default()
+    };
+    let filter = store::ProblemFilter {
+        open_only: true,
+        ..store::ProblemFilter::default()
+    };
+    let problems = store.list_problems(&params, &filter, now).await?;
+    for problem in problems.items {
+        let affected: std::collections::HashSet<i64> = store
+            .problem_affected_customers(problem.id, now)
+            .await?
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        let customers: Vec<&CustomerStanding> = book
+            .customers
+            .iter()
+            .filter(|c| affected.contains(&c.customer))
+            .collect();
+        let summary = RevenueAtRisk::summarize(customers, &book.model, |_| None::<()>);
+        report.by_problem.push(NamedGroup {
+            key: Some(problem.id.to_string()),
+            name: problem.title,
+            share_of_total_at_risk: if total.at_risk_minor > 0 {
+                summary.total.at_risk_minor as f64 / total.at_risk_minor as f64
+            } else {
+                0.0
+            },
+            totals: summary.total,
+        });
+    }
+    report
+        .by_problem
+        .sort_by_key(|group| std::cmp::Reverse(group.totals.at_risk_minor));
+    Ok(())
 }

@@ -199,6 +199,89 @@ async fn revenue_at_risk_prices_active_customers_by_their_satisfaction(app: Test
     let bands = report["churn"]["bands"].as_array().unwrap();
     let lost: i64 = bands.iter().map(|b| b["lost"].as_i64().unwrap()).sum();
     assert_eq!(lost, 1);
+    // Each driver accounts for the total × its importance.
+    let drivers = json_of(&app, "/api/v1/drivers").await;
+    for driver in report["by_driver"].as_array().unwrap() {
+        let key = driver["key"].as_str().unwrap();
+        let found = drivers["analysis"]["drivers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == key)
+            .unwrap();
+        let share = found["importance"].as_f64().unwrap();
+        let amount = (expected as f64 * share).round() as i64;
+        assert_eq!(driver["totals"]["at_risk_minor"], amount, "{key}");
+    }
+    assert_eq!(report["by_driver"].as_array().unwrap().len(), 3);
+    assert!(report["by_problem"].as_array().unwrap().is_empty());
+
+    // A problem linked to the responses of C-0 and C-1 puts their revenue at risk on it; once
+    // solved it has a before and after (here nothing has been answered since).
+    app.create_team("ops", "operations").await;
+    let problem = app
+        .post_json(
+            "/api/v1/problems",
+            &app.admin_key,
+            &json!({"title": "Repairs run late", "owner_team": "ops", "touchpoint": "repair", "driver": "timeliness"}),
+        )
+        .await;
+    assert_eq!(problem.status(), 201, "{}", problem.text().await.unwrap());
+    let problem: Value = problem.json().await.unwrap();
+    let base = format!("/api/v1/problems/{}", problem["id"]);
+    let responses = json_of(&app, "/api/v1/responses?limit=100").await;
+    let mut linked_customers = std::collections::BTreeSet::new();
+    for response in responses["items"].as_array().unwrap() {
+        let customer = response["customer"]["external_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if customer != "C-0" && customer != "C-1" {
+            continue;
+        }
+        linked_customers.insert(customer);
+        let linked = app
+            .post_json(
+                &format!("{base}/links"),
+                &app.admin_key,
+                &json!({"kind": "response", "target": response["id"].to_string()}),
+            )
+            .await;
+        assert_eq!(linked.status(), 200);
+    }
+    assert_eq!(linked_customers.len(), 2);
+    let report = json_of(&app, "/api/v1/revenue-at-risk").await;
+    let on_problem = &report["by_problem"][0];
+    assert_eq!(on_problem["name"], "Repairs run late");
+    assert_eq!(on_problem["totals"]["customers"], 2);
+    let of = |c: i64| {
+        let scores: Vec<i64> = (0..RESPONSES)
+            .filter(|i| i % CUSTOMERS == c)
+            .map(|i| ratings(i).3)
+            .collect();
+        let mean = scores.iter().sum::<i64>() as f64 / scores.len() as f64;
+        (100_000.0 * default_churn(mean)).round() as i64
+    };
+    assert_eq!(on_problem["totals"]["at_risk_minor"], of(0) + of(1));
+    assert_eq!(json_of(&app, &format!("{base}/impact")).await, Value::Null);
+    let solved = app
+        .patch_json(&base, &app.admin_key, &json!({"status": "solved"}))
+        .await;
+    assert_eq!(solved.status(), 200);
+    let impact = json_of(&app, &format!("{base}/impact")).await;
+    assert_eq!(impact["scope"], "Touchpoint repair", "{impact}");
+    let csat = &impact["means"][0];
+    assert_eq!(csat["verdict"], "not_enough_data", "{impact}");
+    assert_eq!(csat["comparison"]["status"], "insufficient");
+    assert_eq!(
+        impact["means"].as_array().unwrap().len(),
+        2,
+        "CSAT and timeliness"
+    );
+    let missing = app
+        .get("/api/v1/problems/999999/impact", &app.admin_key)
+        .await;
+    assert_eq!(missing.status(), 404);
 }
 
 async fn the_backlog_ranks_drivers_by_return_on_satisfaction_and_the_what_if_moves_both_ways(

@@ -245,7 +245,8 @@ async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
         store.customer_touchpoint_csat(since)
     )?;
     restrict(&mut book, &teams);
-    let report = value::report(&book, &names, &answers);
+    let mut report = value::report(&book, &names, &answers);
+    value::attribute(&mut report, store, &book, &staff.zone(), now).await?;
     let amounts = Amounts {
         exponent: currency_exponent(report.currency.as_deref()),
         currency: report.currency.clone(),
@@ -267,6 +268,8 @@ async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
                 &report.by_touchpoint,
                 &amounts,
             ),
+            breakdown("driver", "by driver", &report.by_driver, &amounts),
+            breakdown("problem", "by open problem", &report.by_problem, &amounts),
         ],
         customers: customer_rows(&report, &amounts),
         bands: report

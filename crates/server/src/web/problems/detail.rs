@@ -121,6 +121,16 @@ struct DetailPage {
     manages: bool,
     draft: Draft,
     error: Option<String>,
+    /// Did it work: the before-and-after rows of a solved problem.
+    impact: Option<ImpactSection>,
+    /// The revenue at risk of the customers it affects, formatted, and how many they are.
+    at_risk: Option<(String, usize)>,
+}
+
+struct ImpactSection {
+    before: String,
+    after: String,
+    rows: Vec<crate::improvement::impact::ImpactRow>,
 }
 
 fn kind_label(kind: LinkKind) -> &'static str {
@@ -268,7 +278,25 @@ pub(super) async fn show(
         Vec::new()
     };
     let time = |t: Option<Timestamp>| t.map(|t| display_in(t, &zone));
+    let impact = crate::improvement::impact::impact(state.store.as_ref(), &problem, now)
+        .await?
+        .map(|found| ImpactSection {
+            before: format!(
+                "{} to {}",
+                local_date(found.before_from, &zone),
+                local_date(found.before_to, &zone)
+            ),
+            after: format!(
+                "{} to {}",
+                local_date(found.after_from, &zone),
+                local_date(found.after_to, &zone)
+            ),
+            rows: crate::improvement::impact::rows(&found),
+        });
+    let at_risk = affected_at_risk(state, &problem, now).await?;
     let page = DetailPage {
+        impact,
+        at_risk,
         chrome: Chrome::for_staff(staff, "/problems", &staff.time_zone),
         category: problem.root_cause_category.as_deref().map(|raw| {
             RootCause::parse(raw).map_or_else(|_| raw.to_owned(), |c| c.label().to_owned())
@@ -325,6 +353,34 @@ pub(super) async fn show(
         problem,
     };
     Ok(render(view.status, &page))
+}
+
+/// The revenue at risk of the customers the problem affects, in the customers' currency.
+async fn affected_at_risk(
+    state: &AppState,
+    problem: &Problem,
+    now: Timestamp,
+) -> Result<Option<(String, usize)>, PageError> {
+    use crate::improvement::{backlog::currency_exponent, settings, value};
+    let store = state.store.as_ref();
+    let affected: Vec<i64> = store
+        .problem_affected_customers(problem.id, now)
+        .await?
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    if affected.is_empty() {
+        return Ok(None);
+    }
+    let settings = settings::load(store).await?;
+    let book = value::book(store, &settings, now).await?;
+    let amount = value::at_risk_of(&book, &affected);
+    let currency = book.currency.clone().unwrap_or_default();
+    let text = format!(
+        "{} {currency}",
+        domain::money::format_minor(amount, currency_exponent(book.currency.as_deref()))
+    );
+    Ok(Some((text, affected.len())))
 }
 
 /// Shows the problem again with `message`.
