@@ -14,6 +14,7 @@ pub mod improvement;
 pub mod money;
 pub mod rate_limit;
 pub mod recovery;
+pub mod standards;
 pub mod survey;
 pub mod text;
 pub mod time;

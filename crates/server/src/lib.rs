@@ -16,6 +16,7 @@ mod ops;
 pub mod public;
 pub mod recovery;
 pub mod security;
+pub mod standards;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

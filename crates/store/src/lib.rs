@@ -10,6 +10,7 @@ pub mod knowledge;
 pub mod model;
 pub mod recovery;
 mod sql;
+pub mod standards;
 mod traits;
 
 #[cfg(feature = "test-support")]
@@ -24,4 +25,5 @@ pub use knowledge::*;
 pub use model::*;
 pub use recovery::*;
 pub use sql::{Backend, SqlStore, redact_url};
+pub use standards::*;
 pub use traits::*;

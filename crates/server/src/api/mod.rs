@@ -18,6 +18,7 @@ mod organization;
 pub(crate) mod problems;
 mod recovery_settings;
 pub(crate) mod responses;
+pub(crate) mod standards;
 pub(crate) mod surveys;
 mod teams;
 mod touchpoints;
@@ -45,7 +46,7 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags((name = "teams"), (name = "users"), (name = "customers"), (name = "touchpoints"),
-         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "guarantee"), (name = "dashboard"), (name = "improvement"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
+         (name = "transactions"), (name = "surveys"), (name = "responses"), (name = "alerts"), (name = "cases"), (name = "guarantee"), (name = "dashboard"), (name = "improvement"), (name = "standards"), (name = "webhooks"), (name = "api-keys"), (name = "audit"), (name = "organization"))
 )]
 struct ApiDoc;
 
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(dashboard::router())
         .merge(drivers::router())
         .merge(improvement::router())
+        .merge(standards::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(
         state,

@@ -32,3 +32,4 @@ mod problems;
 mod public_survey;
 mod receiver;
 mod recovery;
+mod standards;

@@ -150,6 +150,10 @@ async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/fee-change", vec!["get"]),
         ("/api/v1/problems/{id}/impact", vec!["get"]),
         ("/api/v1/improvement-settings", vec!["get", "put"]),
+        ("/api/v1/standards", vec!["get", "post"]),
+        ("/api/v1/standards/{key}", vec!["delete", "get", "put"]),
+        ("/api/v1/standards/{key}/compliance", vec!["get"]),
+        ("/api/v1/events", vec!["post"]),
     ];
     assert_eq!(
         paths.len(),

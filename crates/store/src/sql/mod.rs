@@ -36,6 +36,7 @@ mod responses;
 mod rollups;
 mod sessions;
 mod settings;
+mod standards;
 mod surveys;
 mod teams;
 mod touchpoints;
