@@ -104,6 +104,12 @@ pub trait DriverStore: Send + Sync {
         &self,
         since: Timestamp,
     ) -> StoreResult<Vec<CustomerTouchpointCsat>>;
+    /// The CSAT given on each of these transactions (by external id), for those that have
+    /// one: what customers felt about a contact whose standard was met or breached.
+    async fn csat_by_transaction(
+        &self,
+        external_ids: &[String],
+    ) -> StoreResult<BTreeMap<String, i64>>;
     /// The figures of the responses given in `[from, to)` (on a touchpoint, if set).
     async fn period_sample(&self, filter: &SampleFilter) -> StoreResult<PeriodSample>;
 }

@@ -4,7 +4,7 @@
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::standards::{ComplianceView, Refused, compliance};
+use crate::standards::{ComplianceView, FeelingReport, Refused, compliance, feeling};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_standards, create_standard))
         .routes(routes!(get_standard, replace_standard, delete_standard))
         .routes(routes!(get_compliance))
+        .routes(routes!(get_feeling))
         .routes(routes!(record_events))
 }
 
@@ -173,6 +174,38 @@ async fn get_compliance(
     Ok(Json(
         compliance(state.store.as_ref(), &stored, from, to, bucket, now).await?,
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeelingQuery {
+    /// Start of the period (RFC 3339); default 90 days before `to`.
+    pub from: Option<Timestamp>,
+    /// End of the period, excluded (RFC 3339); default now.
+    pub to: Option<Timestamp>,
+}
+
+/// What customers feel: per standard, mean CSAT on transactions whose subject met the
+/// standard versus breached it (through the events' `transaction` reference), the difference
+/// with its 95% interval and Cohen's d, and the standards ranked by the satisfaction their
+/// breaches cost (difference × breaches).
+#[utoipa::path(get, path = "/api/v1/standard-feelings", tag = "standards", params(FeelingQuery),
+    responses((status = 200, description = "per standard and ranked", body = Object),
+        (status = 422, body = Problem)),
+    security(("api_key" = ["read"])))]
+async fn get_feeling(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<FeelingQuery>,
+) -> ApiResult<Json<FeelingReport>> {
+    caller.require(ApiScope::Read)?;
+    let now = state.clock.now();
+    let to = query.to.unwrap_or(now);
+    let from = query.from.unwrap_or_else(|| {
+        to.checked_sub(SignedDuration::from_hours(24 * 90))
+            .unwrap_or(to)
+    });
+    Ok(Json(feeling(state.store.as_ref(), from, to, now).await?))
 }
 
 /// One event, or `{"events": [...]}` (up to 1,000).

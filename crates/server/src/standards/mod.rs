@@ -108,3 +108,97 @@ pub async fn compliance(
         breaching_now,
     })
 }
+
+/// Responses on each side below which a standard's effect on satisfaction is not estimated.
+pub const MIN_RESPONSES_PER_SIDE: i64 = 10;
+
+/// What customers feel: per standard, CSAT on the transactions whose subject met it versus
+/// breached it (linked by the events' transaction reference), and the standards ranked by
+/// the satisfaction their breaches cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeelingReport {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub standards: Vec<StandardFeelingRow>,
+    pub ranking: Vec<domain::standards::feeling::SatisfactionCost>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StandardFeelingRow {
+    pub key: String,
+    pub sentence: String,
+    /// Decided subjects of the period with a transaction reference.
+    pub linked: u64,
+    pub feeling: domain::standards::Feeling,
+}
+
+pub async fn feeling(
+    store: &dyn Store,
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+) -> Result<FeelingReport, Refused> {
+    use domain::standards::feeling::{StandardFeeling, StandardOutcome, feeling, rank_by_cost};
+    let calendar = working_calendar(store).await?;
+    let period = Period::new(from, to)?;
+    let mut rows = Vec::new();
+    let mut costs = Vec::new();
+    for stored in store.list_standards().await? {
+        let standard = PerformanceStandard::parse(&stored.definition)?;
+        let clock = standard.threshold.clock(Some(&calendar))?;
+        let read_from = from
+            .checked_sub(SignedDuration::from_hours(24 * LOOKBACK_DAYS))
+            .unwrap_or(from);
+        let types = vec![
+            standard.start_event.as_str().to_owned(),
+            standard.end_event.as_str().to_owned(),
+        ];
+        let events = store
+            .events_of_types(&types, read_from, now.max(to))
+            .await?;
+        let summaries = fold_events(&standard, clock, &events, now);
+        let decided: Vec<(&SubjectSummary, StandardOutcome)> = summaries
+            .iter()
+            .filter(|s| s.state.started().is_some_and(|t| period.contains(t)))
+            .filter_map(|s| StandardOutcome::of(&s.state).map(|o| (s, o)))
+            .collect();
+        let breaches = decided
+            .iter()
+            .filter(|(_, o)| *o == StandardOutcome::Breached)
+            .count() as u64;
+        let references: Vec<String> = decided
+            .iter()
+            .filter_map(|(s, _)| s.transaction.as_ref().map(|t| t.as_str().to_owned()))
+            .collect();
+        let csat = store.csat_by_transaction(&references).await?;
+        let pairs: Vec<domain::standards::FeelingPair> = decided
+            .iter()
+            .filter_map(|(s, outcome)| {
+                let transaction = s.transaction.as_ref()?;
+                let score = csat.get(transaction.as_str())?;
+                Some(domain::standards::FeelingPair {
+                    outcome: *outcome,
+                    csat: *score as f64,
+                })
+            })
+            .collect();
+        let result = feeling(&pairs, MIN_RESPONSES_PER_SIDE);
+        costs.push(StandardFeeling {
+            standard: standard.key.clone(),
+            breaches,
+            feeling: result.clone(),
+        });
+        rows.push(StandardFeelingRow {
+            key: standard.key.to_string(),
+            sentence: standard.sentence(),
+            linked: references.len() as u64,
+            feeling: result,
+        });
+    }
+    Ok(FeelingReport {
+        from,
+        to,
+        standards: rows,
+        ranking: rank_by_cost(&costs),
+    })
+}

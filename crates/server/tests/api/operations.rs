@@ -154,6 +154,7 @@ async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/standards/{key}", vec!["delete", "get", "put"]),
         ("/api/v1/standards/{key}/compliance", vec!["get"]),
         ("/api/v1/events", vec!["post"]),
+        ("/api/v1/standard-feelings", vec!["get"]),
     ];
     assert_eq!(
         paths.len(),

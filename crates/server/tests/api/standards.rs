@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 on_both_backends!(
     orders_are_measured_against_their_standard_from_their_events,
     bad_standards_and_events_are_refused_and_change_nothing,
+    customers_are_less_satisfied_when_a_standard_is_breached,
 );
 
 fn orders_standard() -> Value {
@@ -196,4 +197,88 @@ async fn bad_standards_and_events_are_refused_and_change_nothing(app: TestApp) {
         .get("/api/v1/standards/nothing/compliance", &app.admin_key)
         .await;
     assert_eq!(missing.status(), 404);
+}
+
+async fn customers_are_less_satisfied_when_a_standard_is_breached(app: TestApp) {
+    app.create_team("care", "client").await;
+    app.create_team("ops", "operations").await;
+    app.create_touchpoint("phone", "care").await;
+    let survey = json!({"key": "call", "name": "After a call", "touchpoints": ["phone"],
+        "questions": [{"key": "csat", "prompt": "How satisfied are you?", "type": "csat", "required": true}]});
+    let created = app
+        .post_json("/api/v1/surveys", &app.admin_key, &survey)
+        .await;
+    assert_eq!(created.status(), 201);
+    let mut standard = orders_standard();
+    standard["key"] = json!("calls-30s");
+    standard["name"] = json!("Calls answered");
+    standard["start_event"] = json!("call.queued");
+    standard["end_event"] = json!("call.answered");
+    standard["threshold_seconds"] = json!(30);
+    let created = app
+        .post_json("/api/v1/standards", &app.admin_key, &standard)
+        .await;
+    assert_eq!(created.status(), 201);
+    let now = Timestamp::now();
+    let mut events = Vec::new();
+    let mut responses = Vec::new();
+    for i in 0..36 {
+        let breached = i % 3 == 0;
+        let answered = now - SignedDuration::from_mins(600 - i * 10);
+        let waited = if breached { 95 } else { 12 };
+        let transaction = format!("T-{i}");
+        let body = json!({"external_id": transaction, "customer": {"external_id": format!("C-{i}")},
+            "touchpoint": "phone", "occurred_at": answered.to_string()});
+        let stored = app
+            .post_json("/api/v1/transactions", &app.admin_key, &body)
+            .await;
+        assert_eq!(stored.status(), 201, "{}", stored.text().await.unwrap());
+        for (kind, at) in [
+            ("call.queued", answered - SignedDuration::from_secs(waited)),
+            ("call.answered", answered),
+        ] {
+            events.push(json!({"event_type": kind, "subject": format!("CALL-{i}"),
+                "customer": format!("C-{i}"), "transaction": transaction, "occurred_at": at.to_string()}));
+        }
+        let csat = if breached { 2 + i % 2 } else { 4 + i % 2 };
+        responses.push(json!({"transaction": transaction, "source": "phone_interview", "answers": {"csat": csat}}));
+    }
+    let stored = app
+        .post_json("/api/v1/events", &app.admin_key, &json!({"events": events}))
+        .await;
+    assert_eq!(stored.status(), 201);
+    let stored = app
+        .post_json(
+            "/api/v1/responses",
+            &app.admin_key,
+            &json!({"responses": responses}),
+        )
+        .await;
+    assert_eq!(stored.status(), 201, "{}", stored.text().await.unwrap());
+
+    let report: Value = app
+        .get("/api/v1/standard-feelings", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = &report["standards"][0];
+    assert_eq!(row["key"], "calls-30s", "{report}");
+    assert_eq!(row["linked"], 36);
+    let feeling = &row["feeling"];
+    assert_eq!(feeling["met"]["n"], 24, "{report}");
+    assert_eq!(feeling["breached"]["n"], 12);
+    let met_mean = feeling["met"]["mean"].as_f64().unwrap();
+    let breached_mean = feeling["breached"]["mean"].as_f64().unwrap();
+    assert!(
+        (met_mean - 4.5).abs() < 1e-9 && (breached_mean - 2.5).abs() < 1e-9,
+        "{report}"
+    );
+    assert_eq!(report["ranking"][0]["standard"], "calls-30s");
+    assert_eq!(report["ranking"][0]["breaches"], 12);
+    assert_eq!(report["ranking"][0]["significant"], true, "{report}");
+    let bad = app
+        .get("/api/v1/standard-feelings?from=yesterday", &app.admin_key)
+        .await;
+    assert!(bad.status().is_client_error());
 }

@@ -150,6 +150,32 @@ impl DriverStore for SqlStore {
             .collect()
     }
 
+    async fn csat_by_transaction(
+        &self,
+        external_ids: &[String],
+    ) -> StoreResult<BTreeMap<String, i64>> {
+        let mut found = BTreeMap::new();
+        for chunk in external_ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT x.external_id, r.csat FROM transactions x JOIN responses r ON r.transaction_id = x.id \
+                 WHERE r.csat IS NOT NULL AND x.external_id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.clone());
+            }
+            for row in query.fetch_all(self.pool()).await.map_err(map_err)? {
+                found.insert(
+                    get::<String>(&row, "external_id")?,
+                    get::<i64>(&row, "csat")?,
+                );
+            }
+        }
+        Ok(found)
+    }
+
     async fn period_sample(&self, filter: &SampleFilter) -> StoreResult<PeriodSample> {
         let mut conditions = Conditions::default();
         conditions.push(
