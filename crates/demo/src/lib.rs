@@ -105,6 +105,7 @@ pub mod recovery;
 pub mod responses;
 pub mod retention;
 mod staff;
+pub mod standards;
 pub mod surveys;
 mod transactions;
 mod world;

@@ -502,8 +502,52 @@ fn the_demo_ranks_its_hidden_problems_first_and_shows_its_fix(url: &str) {
                 .is_some_and(|(_, v)| *v != domain::improvement::before_after::Verdict::Worsened),
             "{verdicts:?}"
         );
+        the_demo_standards_show_breaches_cost_satisfaction(&store, now).await;
         store.close().await;
     });
+}
+
+/// Calls kept waiting over 30 seconds (about one in five) leave customers less satisfied:
+/// the phone standard misses its target and ranks first by the satisfaction it costs.
+async fn the_demo_standards_show_breaches_cost_satisfaction(
+    store: &store::SqlStore,
+    now: jiff::Timestamp,
+) {
+    use store::StandardStore;
+    assert_eq!(store.list_standards().await.unwrap().len(), 3);
+    let from = now - jiff::SignedDuration::from_hours(24 * 90);
+    let phone = store.standard("phone-answered-30s").await.unwrap();
+    let view = server::standards::compliance(
+        store,
+        &phone,
+        from,
+        now,
+        domain::standards::TrendBucket::Week,
+        now,
+    )
+    .await
+    .unwrap();
+    let percent = view.report.compliance.unwrap().percent;
+    assert!((70.0..90.0).contains(&percent), "{percent}");
+    let report = server::standards::feeling(store, from, now, now)
+        .await
+        .unwrap();
+    let phone = report
+        .standards
+        .iter()
+        .find(|s| s.key == "phone-answered-30s")
+        .unwrap();
+    let (met, breached) = (
+        phone.feeling.met.mean.unwrap(),
+        phone.feeling.breached.mean.unwrap(),
+    );
+    assert!(met > breached + 0.2, "{met} vs {breached}");
+    assert_eq!(
+        report.ranking[0].standard.as_str(),
+        "phone-answered-30s",
+        "{:?}",
+        report.ranking
+    );
 }
 
 #[test]

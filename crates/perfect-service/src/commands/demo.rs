@@ -34,6 +34,8 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
         demo::recovery::replay(&store as &dyn Store, &actor, args.seed, options.now).await?;
     let replayed_in = started.elapsed() - loaded_in;
     let problems = demo::problems::create(&store as &dyn Store, &actor, options.now).await?;
+    let world = demo::plan(args.seed, options.now)?;
+    let events = demo::standards::create(&store as &dyn Store, &actor, &world, options.now).await?;
     let mut improvement = server::improvement::settings::ImprovementSettings::default();
     for (driver, effort) in demo::problems::DRIVER_EFFORTS {
         improvement
@@ -64,6 +66,7 @@ pub async fn demo(settings: Settings, args: &DemoArgs) -> anyhow::Result<()> {
         history.escalations
     );
     println!("{problems} systemic problems, one of them solved; driver effort estimates set.");
+    println!("3 performance standards measured on {events} operational events.");
     let host = settings.bind;
     println!();
     println!("Open http://{host}/ and log in:");
