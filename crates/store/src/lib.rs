@@ -1,6 +1,7 @@
 //! The storage interface of Perfect Service (the [`Store`] trait and its row types) and its one
 //! SQL implementation, which runs on SQLite and PostgreSQL.
 
+pub mod commitments;
 pub mod dashboard;
 pub mod drivers;
 mod error;
@@ -16,6 +17,7 @@ mod traits;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
+pub use commitments::*;
 pub use dashboard::*;
 pub use drivers::*;
 pub use error::StoreError;

@@ -184,6 +184,7 @@ pub trait Store:
     + crate::guarantee::GuaranteeStore
     + crate::dashboard::DashboardStore
     + crate::drivers::DriverStore
+    + crate::commitments::CommitmentStore
     + crate::standards::StandardStore
     + crate::recovery::ChartStore
     + crate::improvement::ProblemStore
@@ -214,6 +215,7 @@ impl<T> Store for T where
         + crate::guarantee::GuaranteeStore
         + crate::dashboard::DashboardStore
         + crate::drivers::DriverStore
+        + crate::commitments::CommitmentStore
         + crate::standards::StandardStore
         + crate::recovery::ChartStore
         + crate::improvement::ProblemStore

@@ -19,6 +19,7 @@ pub(crate) mod problems;
 mod recovery_settings;
 pub(crate) mod responses;
 pub(crate) mod standards;
+pub(crate) mod commitments;
 pub(crate) mod surveys;
 mod teams;
 mod touchpoints;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(drivers::router())
         .merge(improvement::router())
         .merge(standards::router())
+        .merge(commitments::router())
         .split_for_parts();
     let router = router.layer(axum::middleware::from_fn_with_state(
         state,

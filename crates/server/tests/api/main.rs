@@ -9,6 +9,7 @@ mod api_errors;
 mod api_knowledge;
 mod api_resources;
 mod api_transactions;
+mod commitments;
 mod console_admin;
 mod console_auth;
 mod console_cases;

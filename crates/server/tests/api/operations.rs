@@ -155,6 +155,9 @@ async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/standards/{key}/compliance", vec!["get"]),
         ("/api/v1/events", vec!["post"]),
         ("/api/v1/standard-feelings", vec!["get"]),
+        ("/api/v1/commitments", vec!["get", "post"]),
+        ("/api/v1/commitments/{id}", vec!["get"]),
+        ("/api/v1/commitments/{id}/changes", vec!["post"]),
     ];
     assert_eq!(
         paths.len(),

@@ -10,6 +10,7 @@ mod cache;
 mod case_processing;
 mod cases;
 mod charts;
+mod commitments;
 mod customers;
 mod dashboard;
 mod drivers;
