@@ -138,6 +138,43 @@ struct DetailPage {
     transactions: Vec<Row>,
     pager: Pager,
     can_edit: bool,
+    /// The promises made to the customer, newest due first.
+    promises: Vec<PromiseRow>,
+    broken_promises: usize,
+}
+
+/// A promise as the customer page shows it.
+struct PromiseRow {
+    what: String,
+    due: String,
+    status: &'static str,
+    /// `broken`, `kept` or `open`, for styling.
+    class: &'static str,
+}
+
+fn promise_rows(
+    promises: Vec<store::StoredCommitment>,
+    now: jiff::Timestamp,
+    zone: &jiff::tz::TimeZone,
+) -> Vec<PromiseRow> {
+    use domain::standards::CommitmentStatus;
+    promises
+        .into_iter()
+        .map(|p| {
+            let status = p.commitment.status(now);
+            let class = match status {
+                s if s.is_broken() => "broken",
+                CommitmentStatus::Kept => "kept",
+                _ => "open",
+            };
+            PromiseRow {
+                what: p.commitment.what.clone(),
+                due: display_in(p.commitment.due, zone),
+                status: status.label(),
+                class,
+            }
+        })
+        .collect()
 }
 
 async fn detail(
@@ -158,7 +195,17 @@ async fn detail(
     let page = state.store.list_transactions(&params, &filter).await?;
     let path = format!("/customers/{}", customer.id);
     let zone = staff.zone();
+    let promises = state
+        .store
+        .list_commitments(&store::CommitmentFilter {
+            customer: Some(customer.id),
+            ..store::CommitmentFilter::default()
+        })
+        .await?;
+    let promises = promise_rows(promises, state.clock.now(), &zone);
     let view = DetailPage {
+        broken_promises: promises.iter().filter(|p| p.class == "broken").count(),
+        promises,
         chrome: Chrome::for_staff(&staff, "/customers", &staff.time_zone),
         pager: Pager::new(&path, &[], &query, &page),
         transactions: page.items.into_iter().map(|t| Row::new(t, &zone)).collect(),
