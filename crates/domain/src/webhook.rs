@@ -19,6 +19,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "case.resolved",
     "guarantee.invoked",
     "guarantee.corrected",
+    "standard.breached",
 ];
 
 /// The version of the payload schema, sent as `schema_version` in every body.

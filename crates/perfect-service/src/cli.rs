@@ -64,8 +64,8 @@ pub enum Command {
     /// Measure the product on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
-    /// Import transactions or responses from a CSV file: every row is checked first, and
-    /// nothing is imported unless all of them are valid.
+    /// Import transactions, responses or operational events from a CSV file: every row is
+    /// checked first, and nothing is imported unless all of them are valid.
     #[command(subcommand)]
     Import(ImportCommand),
 }
@@ -103,6 +103,19 @@ pub enum ImportCommand {
     ///                           consent; an empty cell is no answer
     #[command(verbatim_doc_comment)]
     Responses(ImportArgs),
+    /// Import operational events (what performance standards are measured on) from a CSV file
+    ///
+    /// Columns (a header row is required):
+    ///   event_type *            e.g. order.received, call.answered
+    ///   subject *               the order id, call id, complaint id… both events share
+    ///   occurred_at *           RFC 3339 with an offset, e.g. 2026-11-20T10:00:00Z
+    ///   customer                the customer's external id
+    ///   transaction             the transaction's external id
+    ///   idempotency_key         unique per event (default: derived from type, subject, time)
+    ///   any other column        a numeric attribute, e.g. hold_seconds (an empty cell: none)
+    /// Idempotent: importing the same file again stores nothing new.
+    #[command(verbatim_doc_comment)]
+    Events(ImportArgs),
 }
 
 #[derive(Debug, Args)]

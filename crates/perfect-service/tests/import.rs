@@ -1,4 +1,4 @@
-//! `perfect-service import transactions|responses`, run as a user would run it, on SQLite and
+//! `perfect-service import transactions|responses|events`, run as a user would run it, on SQLite and
 //! PostgreSQL. The organization is set up and read back through the store.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -66,6 +66,8 @@ on_both_backends!(
     unknown_and_missing_columns_are_refused,
     ten_thousand_rows_are_imported_in_batches,
     a_database_failure_after_the_first_batch_says_what_was_committed,
+    an_events_file_is_stored_in_batches_and_importing_it_again_stores_nothing,
+    bad_events_are_reported_by_line_and_none_is_stored,
 );
 
 /// A database with an organization: a surveyed touchpoint, one without a survey, a staff member.
@@ -631,6 +633,15 @@ fn the_help_of_each_import_lists_its_columns() {
             "responses",
             &["transaction", "source *", "responded_at"][..],
         ),
+        (
+            "events",
+            &[
+                "event_type *",
+                "subject *",
+                "idempotency_key",
+                "hold_seconds",
+            ][..],
+        ),
     ] {
         let output = command(&["import", kind, "--help"]).output().unwrap();
         assert!(output.status.success());
@@ -640,4 +651,129 @@ fn the_help_of_each_import_lists_its_columns() {
             assert!(help.contains(column), "{column} missing from:\n{help}");
         }
     }
+}
+
+impl Org {
+    /// Every stored event of `types` (since 2000, up to an hour from now).
+    fn events(&self, types: &[&str]) -> Vec<domain::standards::OperationalEvent> {
+        use store::StandardStore;
+        let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
+        let from = jiff::Timestamp::from_second(946_684_800).unwrap();
+        let to = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2);
+        self.runtime
+            .block_on(self.store.events_of_types(&types, from, to))
+            .unwrap()
+    }
+}
+
+fn an_events_file_is_stored_in_batches_and_importing_it_again_stores_nothing(org: Org) {
+    // 1,500 events: more than one batch; every other one with an attribute.
+    let mut csv = String::from(
+        "event_type,subject,customer,transaction,occurred_at,idempotency_key,hold_seconds\n",
+    );
+    for i in 0..750 {
+        let minute = i % 60;
+        let hour = i / 60 % 24;
+        let day = 1 + i / (60 * 24);
+        csv.push_str(&format!(
+            "call.queued,CALL-{i},C-{},T-{i},2026-01-{day:02}T{hour:02}:{minute:02}:00Z,,{}\n",
+            i % 7,
+            if i % 2 == 0 { "95" } else { "" }
+        ));
+        csv.push_str(&format!(
+            "call.answered,CALL-{i},,,2026-01-{day:02}T{hour:02}:{minute:02}:30+00:00,key-{i},\n"
+        ));
+    }
+    let output = org.import("events", "events.csv", &csv, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert!(summary.contains("1500 rows read"), "{summary}");
+    assert!(summary.contains("1500 stored, 0 duplicates"), "{summary}");
+    let queued = org.events(&["call.queued"]);
+    assert_eq!(queued.len(), 750);
+    let first = queued
+        .iter()
+        .find(|e| e.subject.as_str() == "CALL-0")
+        .unwrap();
+    assert_eq!(first.customer.as_ref().unwrap().as_str(), "C-0");
+    assert_eq!(first.transaction.as_ref().unwrap().as_str(), "T-0");
+    assert_eq!(first.attribute("hold_seconds"), Some(95.0));
+    assert!(first.idempotency_key.as_str().starts_with("derived:"));
+    let second = queued
+        .iter()
+        .find(|e| e.subject.as_str() == "CALL-1")
+        .unwrap();
+    assert!(
+        second.attributes.is_empty(),
+        "an empty cell is no attribute"
+    );
+    let answered = org.events(&["call.answered"]);
+    assert_eq!(answered.len(), 750);
+    assert!(
+        answered
+            .iter()
+            .any(|e| e.idempotency_key.as_str() == "key-3")
+    );
+
+    // The same file again (a retry): nothing new.
+    let again = org.import("events", "events.csv", &csv, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("0 stored, 1500 duplicates"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(org.events(&["call.queued", "call.answered"]).len(), 1500);
+}
+
+const BAD_EVENTS: &str = "\
+event_type,subject,customer,occurred_at,hold_seconds
+call.queued,CALL-1,C-1,2026-01-05T10:00:00Z,12
+Call Queued,CALL-2,C-1,2026-01-05T10:00:00Z,
+call.queued,,C-1,2026-01-05T10:00:00Z,
+call.queued,CALL-4,C-1,yesterday,
+call.queued,CALL-5,C-1,2999-01-01T00:00:00Z,
+call.queued,CALL-6,C-1,2026-01-05T10:00:00Z,long
+call.queued,CALL-7,C-1
+";
+
+fn bad_events_are_reported_by_line_and_none_is_stored(org: Org) {
+    let output = org.import("events", "bad-events.csv", BAD_EVENTS, &[]);
+    assert!(!output.status.success());
+    let report = stderr(&output);
+    for expected in [
+        "line 3: event_type:",
+        "line 4: subject:",
+        "line 5: occurred_at:",
+        "line 6: occurred_at: must not be in the future",
+        "line 7: hold_seconds: \"long\" is not a number",
+        "line 8: has 3 fields where the header has 5",
+        "6 of the 7 rows of bad-events.csv are invalid",
+        "nothing was imported",
+    ] {
+        assert!(
+            report.contains(expected),
+            "{expected:?} missing from:\n{report}"
+        );
+    }
+    assert!(!report.contains("line 2:"), "{report}");
+    assert!(org.events(&["call.queued"]).is_empty());
+    // A dry run of the good row alone writes nothing either.
+    let good = "event_type,subject,occurred_at\ncall.queued,CALL-1,2026-01-05T10:00:00Z\n";
+    let dry = org.import("events", "good.csv", good, &["--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(org.events(&["call.queued"]).is_empty());
+    // A column that is neither known nor an attribute name.
+    let odd = org.import(
+        "events",
+        "odd.csv",
+        "event_type,subject,occurred_at,Hold Time\n",
+        &[],
+    );
+    assert!(!odd.status.success());
+    assert!(
+        stderr(&odd).contains("unknown columns: \"Hold Time\""),
+        "{}",
+        stderr(&odd)
+    );
 }

@@ -45,6 +45,10 @@ pub mod alert_kind {
     pub const GUARANTEE: &str = "guarantee";
     /// The guarantee invocation rate rose significantly.
     pub const GUARANTEE_TREND: &str = "guarantee_trend";
+    /// A subject of a performance standard is still open past its deadline.
+    pub const STANDARD_BREACH: &str = "standard_breach";
+    /// Every kind, as the alert lists filter on them.
+    pub const ALL: &[&str] = &[RESPONSE, TREND, GUARANTEE, GUARANTEE_TREND, STANDARD_BREACH];
 }
 
 #[derive(Debug, Clone, Serialize)]

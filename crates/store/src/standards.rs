@@ -3,9 +3,10 @@
 use crate::model::{Actor, TeamRef};
 use crate::traits::StoreResult;
 use async_trait::async_trait;
+use domain::ExternalId;
 use domain::standards::OperationalEvent;
 use domain::standards::standard::StandardInput;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 /// A stored standard: its validated definition and owning team.
@@ -27,8 +28,55 @@ pub struct EventsRecorded {
     pub duplicates: u64,
 }
 
+/// A subject of a standard still open past its deadline, as the real-time sweep found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenBreach {
+    pub subject: ExternalId,
+    pub customer: Option<ExternalId>,
+    pub transaction: Option<ExternalId>,
+    pub started: Timestamp,
+    pub deadline: Timestamp,
+    /// How far past the threshold it is so far, counted in the standard's time basis.
+    pub overrun: SignedDuration,
+}
+
+/// What raising breaches did: only what was new counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BreachesRaised {
+    /// New `standard_breach` alerts (one per standard and subject, ever).
+    pub alerts: u64,
+    /// In-app notifications to the owning team's managers (each with its e-mail job).
+    pub notifications: u64,
+    /// `standard.breached` webhook deliveries queued.
+    pub webhooks: u64,
+}
+
+impl std::ops::AddAssign for BreachesRaised {
+    fn add_assign(&mut self, other: Self) {
+        self.alerts += other.alerts;
+        self.notifications += other.notifications;
+        self.webhooks += other.webhooks;
+    }
+}
+
+/// The real-time breach alert: kept apart from [`StandardStore`] (its supertrait, so every
+/// store has it) so that its SQL lives in one file.
 #[async_trait]
-pub trait StandardStore: Send + Sync {
+pub trait StandardBreachStore: Send + Sync {
+    /// Flags each of `breaches` of `standard` once: a `standard_breach` alert for its team, a
+    /// notification to the team's managers (everyone in it when it has none) and a
+    /// `standard.breached` webhook event, all in one transaction. A subject flagged before
+    /// (by this or another instance) is skipped, so repeated sweeps raise nothing new.
+    async fn raise_standard_breaches(
+        &self,
+        standard: &StoredStandard,
+        breaches: &[OpenBreach],
+        now: Timestamp,
+    ) -> StoreResult<BreachesRaised>;
+}
+
+#[async_trait]
+pub trait StandardStore: StandardBreachStore + Send + Sync {
     /// Creates a standard (its key is unique; the team must exist: else `Validation`).
     async fn create_standard(
         &self,

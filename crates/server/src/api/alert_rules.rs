@@ -216,7 +216,7 @@ async fn delete_rule(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertBody {
     pub id: i64,
-    /// `response` or `trend`.
+    /// `response`, `trend`, `guarantee`, `guarantee_trend` or `standard_breach`.
     pub kind: String,
     pub rule_id: Option<i64>,
     pub rule_name: String,
@@ -259,7 +259,7 @@ impl From<Alert> for AlertBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
-    /// `response` or `trend`.
+    /// `response`, `trend`, `guarantee`, `guarantee_trend` or `standard_breach`.
     pub kind: Option<String>,
     /// A team key.
     pub team: Option<String>,
@@ -281,9 +281,10 @@ async fn list_alerts(
 ) -> ApiResult<Json<ListBody<AlertBody>>> {
     caller.require(ApiScope::Read)?;
     if let Some(kind) = &query.kind
-        && !matches!(kind.as_str(), "response" | "trend")
+        && !store::alert_kind::ALL.contains(&kind.as_str())
     {
-        return Err(ValidationError::new("kind", "must be response or trend").into());
+        let message = format!("must be one of {}", store::alert_kind::ALL.join(", "));
+        return Err(ValidationError::new("kind", message).into());
     }
     let filter = AlertFilter {
         kind: query.kind.clone(),

@@ -1,5 +1,6 @@
 //! `/alerts`: every alert raised, newest first — poor reviews (linking to their case or
-//! response) and control-chart trends (linking to the early-warning chart) — filtered by kind,
+//! response), control-chart trends (linking to the early-warning chart) and subjects past a
+//! performance standard's deadline (linking to the standard) — filtered by kind,
 //! team, touchpoint and period.
 
 use super::customers::{all_teams, team_choices};
@@ -33,6 +34,10 @@ impl Row {
         let (link, link_label) = match (a.case_id, a.response_id, &a.series, &a.metric) {
             _ if a.kind == alert_kind::GUARANTEE_TREND => {
                 (Some("/guarantees/report".to_owned()), "Report")
+            }
+            (_, _, Some(series), _) if a.kind == alert_kind::STANDARD_BREACH => {
+                let key = series.strip_prefix("standard:").unwrap_or(series);
+                (Some(format!("/standards/{key}")), "Standard")
             }
             (Some(case), _, _, _) => (Some(format!("/cases/{case}")), "Case"),
             (None, Some(response), _, _) => (Some(format!("/responses/{response}")), "Response"),
@@ -105,15 +110,11 @@ async fn list(
     };
     // An unknown kind, team or touchpoint (a stale link) means no filter on it.
     let filter = AlertFilter {
-        kind: [
-            alert_kind::RESPONSE,
-            alert_kind::TREND,
-            alert_kind::GUARANTEE,
-            alert_kind::GUARANTEE_TREND,
-        ]
-        .into_iter()
-        .find(|k| *k == kind)
-        .map(str::to_owned),
+        kind: alert_kind::ALL
+            .iter()
+            .copied()
+            .find(|k| *k == kind)
+            .map(str::to_owned),
         team: teams.iter().find(|t| t.key.as_str() == team).map(|t| t.id),
         touchpoint: touchpoints
             .iter()
@@ -145,6 +146,7 @@ async fn list(
                 (alert_kind::TREND, "Trend"),
                 (alert_kind::GUARANTEE, "Guarantee invoked"),
                 (alert_kind::GUARANTEE_TREND, "Guarantee trend"),
+                (alert_kind::STANDARD_BREACH, "Standard breached"),
             ],
             &kind,
         ),

@@ -49,6 +49,7 @@ const SECTIONS: &[Section] = &[
     }),
     ("/alerts", "Alerts", |_| true),
     ("/accountability", "Accountability", |_| true),
+    ("/standards", "Standards", |_| true),
     ("/early-warning", "Early warning", |_| true),
     ("/surveys", "Surveys", |_| true),
     ("/teams", "Teams", |_| true),

@@ -25,6 +25,7 @@ mod recovery_settings;
 pub(crate) mod responses;
 mod session;
 mod settings;
+mod standards;
 mod surveys;
 mod teams;
 mod touchpoints;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(recovery_settings::router())
         .merge(webhooks::router())
         .merge(early_warning::router())
+        .merge(standards::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             session::middleware,

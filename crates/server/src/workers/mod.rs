@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod escalation;
 pub mod invitations;
 mod staff_mail;
+pub mod standard_breaches;
 mod wakeups;
 pub mod webhooks;
 
@@ -23,6 +24,7 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> JoinHandle<()> {
             alerts::run(state.clone(), stop.clone()),
             webhooks::run(state.clone(), stop.clone()),
             staff_mail::run(state.clone(), stop.clone()),
+            standard_breaches::run(state.clone(), stop.clone()),
             escalation::run(state, stop),
         );
     })

@@ -37,6 +37,7 @@ mod responses;
 mod rollups;
 mod sessions;
 mod settings;
+mod standard_breaches;
 mod standards;
 mod surveys;
 mod teams;

@@ -1,9 +1,10 @@
-//! `import transactions` and `import responses`: a CSV file is checked row by row (every row,
+//! `import transactions`, `import responses` and `import events`: a CSV file is checked row by row (every row,
 //! references resolved against the database) before anything is written, then written in
 //! all-or-nothing batches of 1,000. The file is read twice, once to check and once to write,
 //! so that memory stays bounded however long the file is.
 
 mod csv_file;
+mod events;
 mod progress;
 mod responses;
 mod transactions;
@@ -21,9 +22,10 @@ use store::StoreError;
 const BATCH: usize = server::api::transactions::MAX_BATCH;
 
 pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<()> {
-    let (args, is_responses) = match command {
-        ImportCommand::Transactions(args) => (args, false),
-        ImportCommand::Responses(args) => (args, true),
+    let (args, kind) = match command {
+        ImportCommand::Transactions(args) => (args, Kind::Transactions),
+        ImportCommand::Responses(args) => (args, Kind::Responses),
+        ImportCommand::Events(args) => (args, Kind::Events),
     };
     let (file, names) = CsvFile::open(&args.file)?;
     let store = super::open_store(&settings).await?;
@@ -32,17 +34,30 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
     };
     // The store is closed whatever happens, so the import runs in a block of its own.
     let result = async {
-        if is_responses {
-            let importer = responses::Responses::new(&store, actor, names).await?;
-            import(importer, file, &args).await
-        } else {
-            let importer = transactions::Transactions::new(&store, actor, names)?;
-            import(importer, file, &args).await
+        match kind {
+            Kind::Responses => {
+                let importer = responses::Responses::new(&store, actor, names).await?;
+                import(importer, file, &args).await
+            }
+            Kind::Transactions => {
+                let importer = transactions::Transactions::new(&store, actor, names)?;
+                import(importer, file, &args).await
+            }
+            Kind::Events => {
+                let importer = events::Events::new(&store, actor, names)?;
+                import(importer, file, &args).await
+            }
         }
     }
     .await;
     store.close().await;
     result
+}
+
+enum Kind {
+    Transactions,
+    Responses,
+    Events,
 }
 
 fn file_name(path: &Path) -> String {
