@@ -67,7 +67,7 @@ pub struct WebhookInput {
     pub url: String,
     pub description: Option<String>,
     /// Any of `response.received`, `alert.raised`, `case.opened`, `case.escalated`,
-    /// `case.resolved`.
+    /// `case.resolved`, `guarantee.invoked`, `guarantee.corrected`, `standard.breached`.
     pub events: Vec<String>,
     #[serde(default = "enabled")]
     pub enabled: bool,
