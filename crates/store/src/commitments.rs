@@ -33,6 +33,15 @@ pub struct CommitmentFilter {
     pub unresolved: bool,
 }
 
+/// What a sweep of open promises did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CommitmentSweep {
+    /// Owners reminded of a promise coming due.
+    pub reminded: u64,
+    /// Promises found broken and alerted.
+    pub broken: u64,
+}
+
 #[async_trait]
 pub trait CommitmentStore: Send + Sync {
     async fn create_commitment(
@@ -50,6 +59,10 @@ pub trait CommitmentStore: Send + Sync {
         change: CommitmentChange,
         now: Timestamp,
     ) -> StoreResult<StoredCommitment>;
+    /// Reminds the owners of promises whose reminder time has come, and raises a
+    /// `broken_promise` alert (owner and team managers notified) for each promise past its due
+    /// time unresolved. Each happens once per promise, however many instances sweep.
+    async fn sweep_commitments(&self, now: Timestamp) -> StoreResult<CommitmentSweep>;
     /// Newest due first, at most 500.
     async fn list_commitments(
         &self,

@@ -47,8 +47,17 @@ pub mod alert_kind {
     pub const GUARANTEE_TREND: &str = "guarantee_trend";
     /// A subject of a performance standard is still open past its deadline.
     pub const STANDARD_BREACH: &str = "standard_breach";
+    /// A promise made to a customer was broken (late, in part, or given up).
+    pub const BROKEN_PROMISE: &str = "broken_promise";
     /// Every kind, as the alert lists filter on them.
-    pub const ALL: &[&str] = &[RESPONSE, TREND, GUARANTEE, GUARANTEE_TREND, STANDARD_BREACH];
+    pub const ALL: &[&str] = &[
+        RESPONSE,
+        TREND,
+        GUARANTEE,
+        GUARANTEE_TREND,
+        STANDARD_BREACH,
+        BROKEN_PROMISE,
+    ];
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -216,7 +216,8 @@ async fn delete_rule(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertBody {
     pub id: i64,
-    /// `response`, `trend`, `guarantee`, `guarantee_trend` or `standard_breach`.
+    /// `response`, `trend`, `guarantee`, `guarantee_trend`, `standard_breach` or
+    /// `broken_promise`.
     pub kind: String,
     pub rule_id: Option<i64>,
     pub rule_name: String,
@@ -259,7 +260,8 @@ impl From<Alert> for AlertBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
-    /// `response`, `trend`, `guarantee`, `guarantee_trend` or `standard_breach`.
+    /// `response`, `trend`, `guarantee`, `guarantee_trend`, `standard_breach` or
+    /// `broken_promise`.
     pub kind: Option<String>,
     /// A team key.
     pub team: Option<String>,

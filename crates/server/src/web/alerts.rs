@@ -147,6 +147,7 @@ async fn list(
                 (alert_kind::GUARANTEE, "Guarantee invoked"),
                 (alert_kind::GUARANTEE_TREND, "Guarantee trend"),
                 (alert_kind::STANDARD_BREACH, "Standard breached"),
+                (alert_kind::BROKEN_PROMISE, "Promise broken"),
             ],
             &kind,
         ),

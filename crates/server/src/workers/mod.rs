@@ -3,6 +3,7 @@
 //! (at least once, should an instance die mid-job).
 
 pub mod alerts;
+pub mod commitments;
 pub mod escalation;
 pub mod invitations;
 mod staff_mail;
@@ -25,6 +26,7 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> JoinHandle<()> {
             webhooks::run(state.clone(), stop.clone()),
             staff_mail::run(state.clone(), stop.clone()),
             standard_breaches::run(state.clone(), stop.clone()),
+            commitments::run(state.clone(), stop.clone()),
             escalation::run(state, stop),
         );
     })

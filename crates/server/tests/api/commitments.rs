@@ -5,6 +5,7 @@ use crate::helpers::{TestApp, on_both_backends};
 use domain::Role;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
+use store::CommitmentStore;
 
 on_both_backends!(promises_are_kept_or_broken_and_bad_changes_are_refused);
 
@@ -106,6 +107,50 @@ async fn promises_are_kept_or_broken_and_bad_changes_are_refused(app: TestApp) {
         .unwrap();
     assert_eq!(broken.as_array().unwrap().len(), 1);
     assert_eq!(broken[0]["what"], "Send a technician");
+    // The broken promise alerted once, and its owner heard of it.
+    let alerts: Value = app
+        .get("/api/v1/alerts?kind=broken_promise", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(alerts["items"].as_array().unwrap().len(), 1, "{alerts}");
+    assert!(
+        alerts["items"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("Send a technician")
+    );
+
+    // A sweep reminds the owner of a promise coming due, once, and alerts one left past due.
+    let soon: Value = app
+        .post_json(
+            "/api/v1/commitments",
+            &app.admin_key,
+            &json!({"what": "Confirm the new date", "customer": "C-1", "owner_user_id": owner,
+                "team": "care", "due": due(2), "remind_before_seconds": 3 * 3600}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let swept = app.store.sweep_commitments(Timestamp::now()).await.unwrap();
+    assert_eq!((swept.reminded, swept.broken), (1, 0));
+    let again = app.store.sweep_commitments(Timestamp::now()).await.unwrap();
+    assert_eq!((again.reminded, again.broken), (0, 0));
+    let later = Timestamp::now() + SignedDuration::from_hours(3);
+    let swept = app.store.sweep_commitments(later).await.unwrap();
+    assert_eq!(swept.broken, 1, "{soon}");
+    let again = app.store.sweep_commitments(later).await.unwrap();
+    assert_eq!(again.broken, 0);
+    let alerts: Value = app
+        .get("/api/v1/alerts?kind=broken_promise", &app.admin_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(alerts["items"].as_array().unwrap().len(), 2);
+
     // The customer's page shows both promises, the broken one marked.
     let browser = app.logged_in(Role::Manager).await;
     let (status, html) = browser.get_html(&format!("/customers/{customer_id}")).await;
@@ -131,7 +176,7 @@ async fn promises_are_kept_or_broken_and_bad_changes_are_refused(app: TestApp) {
             list.as_array().unwrap().len()
         }
     };
-    assert_eq!(count(&app).await, 2);
+    assert_eq!(count(&app).await, 3);
     for bad in [
         promise("", 2),
         promise("Past", -1),
@@ -149,7 +194,7 @@ async fn promises_are_kept_or_broken_and_bad_changes_are_refused(app: TestApp) {
             "application/problem+json"
         );
     }
-    assert_eq!(count(&app).await, 2, "nothing was stored");
+    assert_eq!(count(&app).await, 3, "nothing was stored");
     let unknown = app
         .post_json(
             "/api/v1/commitments/999999/changes",

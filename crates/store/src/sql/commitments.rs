@@ -1,11 +1,13 @@
 //! Commitments stored as their domain document, changed under the domain's rules in one
 //! transaction with the audit entry.
 
+use super::effects::{self, Notice};
 use super::query::{Bind, Conditions, audit, get, snapshot};
 use super::{SqlStore, map_err};
 use crate::commitments::*;
 use crate::error::StoreError;
 use crate::model::Actor;
+use crate::recovery::alert_kind;
 use crate::traits::StoreResult;
 use async_trait::async_trait;
 use domain::standards::Commitment;
@@ -131,6 +133,9 @@ impl CommitmentStore for SqlStore {
             CommitmentChange::Reminded => after.mark_reminded(now),
         };
         applied.map_err(|e| StoreError::Conflict(e.to_string()))?;
+        if after.status(now).is_broken() {
+            raise_broken(&mut tx, id, &after, now).await?;
+        }
         sqlx::query(
             "UPDATE commitments SET due_at = $1, resolved = $2, document = $3, updated_at = $4 WHERE id = $5",
         )
@@ -155,6 +160,53 @@ impl CommitmentStore for SqlStore {
         .await?;
         tx.commit().await.map_err(map_err)?;
         Ok(stored)
+    }
+
+    async fn sweep_commitments(&self, now: Timestamp) -> StoreResult<CommitmentSweep> {
+        let rows = sqlx::query(
+            "SELECT id, document FROM commitments WHERE resolved = 0 ORDER BY id LIMIT 5000",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(map_err)?;
+        let mut sweep = CommitmentSweep::default();
+        for row in &rows {
+            let stored = decode(row)?;
+            let promise = &stored.commitment;
+            let broken = promise.status(now).is_broken();
+            if !broken && !promise.reminder_due(now) {
+                continue;
+            }
+            let write = self.begin_write().await?;
+            let mut tx = write.tx;
+            let mut current = read(&mut tx, stored.id).await?.commitment;
+            if current.status(now).is_broken() {
+                sweep.broken += raise_broken(&mut tx, stored.id, &current, now).await?;
+            } else if current.reminder_due(now) && current.mark_reminded(now).is_ok() {
+                sqlx::query("UPDATE commitments SET document = $1, updated_at = $2 WHERE id = $3")
+                    .bind(document(&current)?)
+                    .bind(to_micros(now))
+                    .bind(stored.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let notice = Notice {
+                    kind: "commitment.reminder",
+                    title: format!("A promise is due soon: {}", current.what),
+                    body: format!("Due {}.", current.due),
+                    link: format!("/customers/{}", current.customer.0),
+                    key: format!(
+                        "commitment:{}:reminder:{}",
+                        stored.id,
+                        to_micros(current.due)
+                    ),
+                };
+                sweep.reminded +=
+                    effects::notify(&mut tx, &[current.owner.0], &notice, now).await? as u64;
+            }
+            tx.commit().await.map_err(map_err)?;
+        }
+        Ok(sweep)
     }
 
     async fn list_commitments(
@@ -182,4 +234,51 @@ impl CommitmentStore for SqlStore {
             .map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
+}
+
+/// Raises the `broken_promise` alert of a promise once (its dedupe key), notifying the owner
+/// and the owning team's managers; returns 1 when it was new.
+async fn raise_broken(
+    conn: &mut AnyConnection,
+    id: i64,
+    promise: &Commitment,
+    now: Timestamp,
+) -> StoreResult<u64> {
+    let title = format!("Promise broken: {}", promise.what);
+    let detail = format!(
+        "Due {}; {}.",
+        promise.due,
+        promise.status(now).label().to_lowercase()
+    );
+    let row = sqlx::query(
+        "INSERT INTO alerts (kind, rule_name, severity, customer_id, team_id, series, title, \
+         detail, raised_at, dedupe_key) VALUES ($1, 'Promises kept', 'high', $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(alert_kind::BROKEN_PROMISE)
+    .bind(promise.customer.0)
+    .bind(promise.team.map(|t| t.0))
+    .bind(format!("commitment:{id}"))
+    .bind(title.clone())
+    .bind(detail.clone())
+    .bind(to_micros(now))
+    .bind(format!("commitment:{id}:broken"))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let Some(row) = row else { return Ok(0) };
+    let alert: i64 = get(&row, "id")?;
+    let mut recipients = vec![promise.owner.0];
+    if let Some(team) = promise.team {
+        recipients.extend(effects::team_leads(&mut *conn, team.0).await?);
+    }
+    let notice = Notice {
+        kind: "alert.raised",
+        title,
+        body: detail,
+        link: format!("/customers/{}", promise.customer.0),
+        key: format!("alert:{alert}"),
+    };
+    effects::notify(&mut *conn, &recipients, &notice, now).await?;
+    Ok(1)
 }
