@@ -208,6 +208,23 @@ impl PerformanceStandard {
     }
 
     /// Whether an event of this type starts or stops this standard's clock.
+    /// The definition as it is stored and shown back: validated, trimmed, touchpoints sorted.
+    pub fn to_input(&self) -> StandardInput {
+        StandardInput {
+            key: self.key.to_string(),
+            name: self.name.to_string(),
+            subject_label: self.subject_label.clone(),
+            start_event: self.start_event.as_str().to_owned(),
+            end_event: self.end_event.as_str().to_owned(),
+            threshold_seconds: self.threshold.seconds,
+            basis: self.threshold.basis,
+            target_percent: self.target_percent,
+            team: self.team.to_string(),
+            touchpoints: self.touchpoints.iter().map(|t| t.to_string()).collect(),
+            clock_stops: self.clock_stops.clone(),
+        }
+    }
+
     pub fn involves(&self, event_type: &EventType) -> bool {
         *event_type == self.start_event || *event_type == self.end_event
     }

@@ -76,14 +76,7 @@ async fn create_standard(
 
 /// The input validated, with its values trimmed as stored.
 fn canonical(input: &StandardInput) -> Result<StandardInput, ValidationError> {
-    let parsed = PerformanceStandard::parse(input)?;
-    let mut canonical = input.clone();
-    canonical.key = parsed.key.to_string();
-    canonical.team = parsed.team.to_string();
-    canonical.start_event = parsed.start_event.as_str().to_owned();
-    canonical.end_event = parsed.end_event.as_str().to_owned();
-    canonical.touchpoints = parsed.touchpoints.iter().map(|t| t.to_string()).collect();
-    Ok(canonical)
+    Ok(PerformanceStandard::parse(input)?.to_input())
 }
 
 #[utoipa::path(get, path = "/api/v1/standards/{key}", tag = "standards", params(("key" = String, Path)),

@@ -30,7 +30,7 @@ mod surveys;
 mod teams;
 mod touchpoints;
 mod transactions;
-mod users;
+pub(crate) mod users;
 mod webhooks;
 
 pub use chrome::Chrome;

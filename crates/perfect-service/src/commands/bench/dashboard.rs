@@ -109,22 +109,8 @@ pub async fn dashboard(
         // What autovacuum does soon after a bulk load: the planner's statistics of the new rows.
         store.execute_raw("ANALYZE").await?;
     }
-    let generated = generate_api_key();
-    let key = NewApiKey {
-        name: Name::parse("name", "bench")?,
-        prefix: generated.prefix,
-        secret_hash: generated.hash,
-        scopes: ApiScopes::parse("read")?,
-    };
-    store.create_api_key(&actor(), key).await?;
-    store.close().await;
-
-    let application = Application::build(settings.clone()).await?;
-    let address = application.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(application.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let serving = Serving::start(&settings, store).await?;
+    let (address, generated) = (serving.address, &serving.key);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .build()?;
@@ -160,7 +146,7 @@ pub async fn dashboard(
         let mut times = Vec::with_capacity(SAMPLES);
         for sample in 0..SAMPLES + 3 {
             let started = Instant::now();
-            let response = client.get(&url).bearer_auth(&generated.full).send().await?;
+            let response = client.get(&url).bearer_auth(generated).send().await?;
             let status = response.status();
             let body = response.bytes().await?;
             let elapsed = started.elapsed();
@@ -177,9 +163,49 @@ pub async fn dashboard(
         let verdict = if p95 < target { "meets" } else { "MISSES" };
         println!("{name}: p50 {p50:.1} ms, p95 {p95:.1} ms ({verdict} the {target:.0} ms target)");
     }
-    let _ = stop.send(());
-    server.await.context("the server task failed")??;
-    Ok(())
+    serving.stop().await
+}
+
+/// The server under measurement, started on the loaded database with a read-only API key.
+pub(super) struct Serving {
+    pub(super) address: std::net::SocketAddr,
+    /// The key's full secret, to send as a bearer token.
+    pub(super) key: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Serving {
+    /// Creates the key, closes `store` and starts the server on its database.
+    pub(super) async fn start(settings: &Settings, store: store::SqlStore) -> anyhow::Result<Self> {
+        let generated = generate_api_key();
+        let key = NewApiKey {
+            name: Name::parse("name", "bench")?,
+            prefix: generated.prefix,
+            secret_hash: generated.hash,
+            scopes: ApiScopes::parse("read")?,
+        };
+        store.create_api_key(&actor(), key).await?;
+        store.close().await;
+        let application = Application::build(settings.clone()).await?;
+        let address = application.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(application.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Ok(Self {
+            address,
+            key: generated.full,
+            stop,
+            server,
+        })
+    }
+
+    pub(super) async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.server.await.context("the server task failed")??;
+        Ok(())
+    }
 }
 
 pub(super) fn millis(duration: Duration) -> f64 {

@@ -4,18 +4,14 @@
 //! the exact Shapley analysis with its bootstrap) and as the server answers
 //! `GET /api/v1/drivers` over loopback. Target at 1,000,000 responses: under 2 s.
 
-use super::dashboard::{Lcg, SEGMENTS, World, actor, millis, set_up};
+use super::dashboard::{Lcg, SEGMENTS, Serving, World, millis, set_up};
 use anyhow::Context;
-use domain::ApiScopes;
-use domain::Name;
 use domain::improvement::drivers::{DriverAnalysis, DriverSettings, analyse};
 use domain::improvement::moments::CSAT;
 use jiff::{SignedDuration, Timestamp};
-use server::Application;
 use server::config::Settings;
-use server::security::generate_api_key;
 use std::time::Instant;
-use store::{ApiKeyStore, BulkLoad, BulkResponse, DriverFilter, DriverStore, NewApiKey};
+use store::{BulkLoad, BulkResponse, DriverFilter, DriverStore};
 
 /// The twelve drivers, with how much each weighs in overall satisfaction.
 const DRIVERS: [(&str, f64); 12] = [
@@ -100,21 +96,8 @@ pub async fn drivers(
     );
     println!("  responses used: {used}");
 
-    let generated = generate_api_key();
-    let key = NewApiKey {
-        name: Name::parse("name", "bench")?,
-        prefix: generated.prefix,
-        secret_hash: generated.hash,
-        scopes: ApiScopes::parse("read")?,
-    };
-    store.create_api_key(&actor(), key).await?;
-    store.close().await;
-    let application = Application::build(settings.clone()).await?;
-    let address = application.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(application.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let serving = Serving::start(&settings, store).await?;
+    let address = serving.address;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .build()?;
@@ -128,7 +111,7 @@ pub async fn drivers(
     let mut over_http = Vec::with_capacity(SAMPLES);
     for sample in 0..SAMPLES + 1 {
         let started = Instant::now();
-        let response = client.get(&url).bearer_auth(&generated.full).send().await?;
+        let response = client.get(&url).bearer_auth(&serving.key).send().await?;
         let status = response.status();
         let body = response.bytes().await?;
         if !status.is_success() {
@@ -142,9 +125,7 @@ pub async fn drivers(
         "GET /api/v1/drivers, 12 months, whole organization",
         &mut over_http,
     );
-    let _ = stop.send(());
-    server.await.context("the server task failed")??;
-    Ok(())
+    serving.stop().await
 }
 
 fn report(name: &str, times: &mut [std::time::Duration]) {

@@ -1,10 +1,11 @@
 //! The administrators' standard form: define a standard, change it, delete it (after a
 //! confirmation). Bad input is refused with a readable message and the form kept as typed.
 
-use super::{can_edit, readable};
+use super::can_edit;
 use crate::state::AppState;
 use crate::web::list::Choice;
 use crate::web::teams::form_error;
+use crate::web::users::{all_teams, readable};
 use crate::web::{Chrome, PageError, PageResult, Staff, actor, render, see_other};
 use askama::Template;
 use axum::Router;
@@ -15,7 +16,7 @@ use domain::ValidationError;
 use domain::standards::PerformanceStandard;
 use domain::standards::TimeBasis;
 use domain::standards::standard::StandardInput;
-use store::{ListParams, StoreError, Team, TeamFilter, Touchpoint};
+use store::{ListParams, StoreError, Touchpoint};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -128,17 +129,7 @@ impl StandardForm {
             touchpoints: self.touchpoints.clone(),
             clock_stops: optional(&self.clock_stops),
         };
-        let parsed = PerformanceStandard::parse(&input)?;
-        Ok(StandardInput {
-            key: parsed.key.to_string(),
-            team: parsed.team.to_string(),
-            start_event: parsed.start_event.as_str().to_owned(),
-            end_event: parsed.end_event.as_str().to_owned(),
-            touchpoints: parsed.touchpoints.iter().map(|t| t.to_string()).collect(),
-            subject_label: parsed.subject_label.clone(),
-            clock_stops: parsed.clock_stops.clone(),
-            ..input
-        })
+        Ok(PerformanceStandard::parse(&input)?.to_input())
     }
 }
 
@@ -159,28 +150,6 @@ struct FormPage {
     bases: Vec<Choice>,
     touchpoints: Vec<TouchpointCheck>,
     error: Option<String>,
-}
-
-/// Every team, for the owner select; teams are few, so all pages are read.
-async fn all_teams(state: &AppState) -> Result<Vec<Team>, PageError> {
-    let mut teams = Vec::new();
-    let mut after_id = None;
-    loop {
-        let params = ListParams {
-            after_id,
-            limit: 500,
-            ..ListParams::default()
-        };
-        let page = state
-            .store
-            .list_teams(&params, &TeamFilter::default())
-            .await?;
-        teams.extend(page.items);
-        match page.next_after_id {
-            Some(next) => after_id = Some(next),
-            None => return Ok(teams),
-        }
-    }
 }
 
 async fn all_touchpoints(state: &AppState) -> Result<Vec<Touchpoint>, PageError> {

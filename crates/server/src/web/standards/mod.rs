@@ -90,16 +90,7 @@ pub(super) fn status_text(status: TargetStatus) -> (&'static str, &'static str) 
     }
 }
 
-/// A readable "Field: message" line from a validation error.
-pub(super) fn readable(error: &domain::ValidationError) -> String {
-    let field = error.field.replace('_', " ");
-    let mut chars = field.chars();
-    let field: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => field,
-    };
-    format!("{field}: {}", error.message)
-}
+pub(super) use crate::web::users::readable;
 
 struct Row {
     key: String,

@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `password: must be…` as `Password: must be…`.
-pub(super) fn readable(error: &ValidationError) -> String {
+pub(crate) fn readable(error: &ValidationError) -> String {
     let field = error.field.replace('_', " ");
     let mut chars = field.chars();
     let field: String = match chars.next() {
@@ -42,7 +42,7 @@ pub(super) fn role_choices(current: &str) -> Vec<Choice> {
 }
 
 /// Every team, for filters and checkboxes; teams are few, so all pages are read.
-pub(super) async fn all_teams(state: &AppState) -> Result<Vec<Team>, PageError> {
+pub(crate) async fn all_teams(state: &AppState) -> Result<Vec<Team>, PageError> {
     let mut teams = Vec::new();
     let mut after_id = None;
     loop {
